@@ -1,0 +1,45 @@
+/**
+ * A tool is one capability of pgdba with a typed input: the same registry serves the
+ * deterministic command router, the LLM agent and the command line.
+ */
+import type { z } from 'zod';
+import type { TargetDatabase } from '../engine/db/target-database.js';
+import type { Progress, Reply } from './reply.js';
+
+export interface ToolResult<Data = unknown> {
+  /** Plain JSON for the LLM agent and `--format json`. */
+  data: Data;
+  /** What people see. */
+  reply: Reply;
+}
+
+export interface ToolContext {
+  /** The database being analysed; opened lazily so tools that need none (log analysis) start fast. */
+  target: () => Promise<TargetDatabase>;
+  signal?: AbortSignal;
+  progress?: (progress: Progress) => void;
+}
+
+export interface Tool<Input extends z.ZodType = z.ZodType, Data = unknown> {
+  /** snake_case name, as the LLM sees it. */
+  name: string;
+  /** One sentence: what it answers. Shown in `help` and given to the LLM. */
+  description: string;
+  /** Example phrasings a person can type; the first one is shown in `help`. */
+  examples: string[];
+  input: Input;
+  run(input: z.output<Input>, context: ToolContext): Promise<ToolResult<Data>>;
+}
+
+/** Declares a tool with its input type inferred from the zod schema. */
+export function defineTool<Input extends z.ZodType, Data>(tool: Tool<Input, Data>): Tool<Input, Data> {
+  return tool;
+}
+
+/** A problem the person can fix (bad SQL, unknown table); shown as is, without a stack trace. */
+export class ToolInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolInputError';
+  }
+}
