@@ -77,14 +77,20 @@ async function runCheck(check: InspectionCheck, context: InspectionContext): Pro
   }
 }
 
-function selectChecks(options: HealthReportOptions): InspectionCheck[] {
-  const families = new Set(options.families ?? checkFamilies);
-  const names = options.checks ? new Set(options.checks) : undefined;
-  return allChecks.filter((c) => families.has(c.family) && (!names || names.has(c.name)));
+/** Runs checks against one context, concurrently; findings most severe first. */
+export async function runChecks(checks: InspectionCheck[], context: InspectionContext): Promise<{ findings: Finding[]; checks: CheckStatus[] }> {
+  const results = await Promise.all(checks.map((check) => runCheck(check, context)));
+  const findings = results
+    .flatMap((r) => r.findings)
+    .sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.check.localeCompare(b.check) || a.object.localeCompare(b.object));
+  return { findings, checks: results.map((r) => r.status) };
 }
 
-export async function runHealthReport(target: TargetDatabase, options: HealthReportOptions = {}): Promise<HealthReport> {
-  const started = performance.now();
+/** Opens the memoised datasets for `target`: the server version is read through the counted reader. */
+export async function openInspectionContext(
+  target: TargetDatabase,
+  options: Pick<HealthReportOptions, 'thresholds' | 'queryTimeoutMs' | 'signal'> = {},
+): Promise<{ context: InspectionContext; reader: CatalogReader; database: string }> {
   const reader = new CatalogReader(target, {
     ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -98,11 +104,19 @@ export async function runHealthReport(target: TargetDatabase, options: HealthRep
     await reader.rows('select pg_stat_force_next_flush()').catch(() => undefined);
   }
   const context = createInspectionContext(reader, versionNum, resolveThresholds(options.thresholds));
-  const results = await Promise.all(selectChecks(options).map((check) => runCheck(check, context)));
-  const findings = results
-    .flatMap((r) => r.findings)
-    .sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.check.localeCompare(b.check) || a.object.localeCompare(b.object));
-  const checks = results.map((r) => r.status);
+  return { context, reader, database: versionRow?.database ?? '' };
+}
+
+function selectChecks(options: HealthReportOptions): InspectionCheck[] {
+  const families = new Set(options.families ?? checkFamilies);
+  const names = options.checks ? new Set(options.checks) : undefined;
+  return allChecks.filter((c) => families.has(c.family) && (!names || names.has(c.name)));
+}
+
+export async function runHealthReport(target: TargetDatabase, options: HealthReportOptions = {}): Promise<HealthReport> {
+  const started = performance.now();
+  const { context, reader, database } = await openInspectionContext(target, options);
+  const { findings, checks } = await runChecks(selectChecks(options), context);
   const summary = { critical: 0, warning: 0, info: 0 };
   for (const f of findings) summary[f.severity] += 1;
 
@@ -114,8 +128,8 @@ export async function runHealthReport(target: TargetDatabase, options: HealthRep
 
   return {
     generatedAt: new Date().toISOString(),
-    database: versionRow?.database ?? '',
-    serverVersionNum: versionNum,
+    database,
+    serverVersionNum: context.versionNum,
     durationMs: Math.round(performance.now() - started),
     catalogQueries: reader.queryCount,
     findings,

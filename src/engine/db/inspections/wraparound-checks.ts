@@ -79,7 +79,7 @@ export const xidWraparoundCheck: InspectionCheck = {
 const typeMaximum: Record<string, number> = {
   smallint: 32_767,
   integer: 2_147_483_647,
-  bigint: 9_223_372_036_854_775_807,
+  bigint: Number.MAX_SAFE_INTEGER * 1024, // 2^63 - 1 as a float: precise enough for a share
 };
 
 /** Room used, 0..1, counting from the start value towards the limit in the direction of the increment. */
