@@ -1,6 +1,6 @@
 /** Every user index with its definition, key, usage and size, in one query. */
 import type { CatalogReader } from './catalog-reader.js';
-import { userSchemaFilter } from './user-relations.js';
+import { exclusivelyLockedRelations, userSchemaFilter } from './user-relations.js';
 
 export interface IndexInfo {
   oid: number;
@@ -63,7 +63,7 @@ select x.indexrelid::text as oid, x.indrelid::text as table_oid, n.nspname as sc
        pg_get_expr(x.indexprs, x.indrelid) as expressions, pg_get_expr(x.indpred, x.indrelid) as predicate,
        x.indisunique, x.indisprimary, x.indisvalid,
        con.conindid is not null as backs_constraint,
-       pg_relation_size(x.indexrelid)::text as bytes,
+       case when locked.relation is null then pg_relation_size(x.indexrelid) else i.relpages::int8 * current_setting('block_size')::int8 end::text as bytes,
        s.idx_scan::text as scans,
        t.reltuples::float8 as reltuples
 from pg_index x
@@ -72,6 +72,7 @@ join pg_class t on t.oid = x.indrelid
 join pg_namespace n on n.oid = t.relnamespace
 join pg_am am on am.oid = i.relam
 left join pg_stat_user_indexes s on s.indexrelid = x.indexrelid
+left join ${exclusivelyLockedRelations} locked on locked.relation = x.indexrelid
 left join (select distinct conindid from pg_constraint where contype in ('p', 'u', 'x')) con on con.conindid = x.indexrelid
 where t.relkind in ('r', 'm') and ${userSchemaFilter('n')}`;
 

@@ -4,7 +4,7 @@
  * query stays linear on 10,000 tables.
  */
 import type { CatalogReader } from './catalog-reader.js';
-import { userSchemaFilter } from './user-relations.js';
+import { exclusivelyLockedRelations, userSchemaFilter } from './user-relations.js';
 
 export interface TableInfo {
   oid: number;
@@ -34,9 +34,12 @@ export interface TableInfo {
   hasPrimaryKey: boolean;
   hasUniqueIndex: boolean;
   isPartition: boolean;
+  /** An ACCESS EXCLUSIVE lock was held or awaited: sizes are estimates from relpages. */
+  locked: boolean;
 }
 
 interface TableRow {
+  locked: boolean;
   oid: string;
   schema: string;
   name: string;
@@ -68,10 +71,12 @@ interface TableRow {
 const tablesSql = `
 select c.oid::text, n.nspname as schema, c.relname as name, c.relkind::text,
        c.reltuples::float8 as reltuples, c.relpages::int as relpages,
-       pg_total_relation_size(c.oid)::text as total_bytes,
-       pg_relation_size(c.oid)::text as table_bytes,
-       pg_indexes_size(c.oid)::text as index_bytes,
-       case when c.reltoastrelid <> 0 then pg_total_relation_size(c.reltoastrelid) else 0 end::text as toast_bytes,
+       case when locked.relation is null then pg_total_relation_size(c.oid) else c.relpages::int8 * current_setting('block_size')::int8 end::text as total_bytes,
+       case when locked.relation is null then pg_relation_size(c.oid) else c.relpages::int8 * current_setting('block_size')::int8 end::text as table_bytes,
+       case when locked.relation is null then pg_indexes_size(c.oid) else 0 end::text as index_bytes,
+       case when c.reltoastrelid = 0 then 0 when locked.relation is null and locked_toast.relation is null
+            then pg_total_relation_size(c.reltoastrelid) else coalesce(t.relpages, 0)::int8 * current_setting('block_size')::int8 end::text as toast_bytes,
+       locked.relation is not null as locked,
        c.reloptions,
        s.n_live_tup::text, s.n_dead_tup::text, s.n_mod_since_analyze::text,
        s.seq_scan::text, s.seq_tup_read::text, s.idx_scan::text,
@@ -88,6 +93,8 @@ from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 left join pg_class t on t.oid = c.reltoastrelid
 left join pg_stat_user_tables s on s.relid = c.oid
+left join ${exclusivelyLockedRelations} locked on locked.relation = c.oid
+left join ${exclusivelyLockedRelations} locked_toast on locked_toast.relation = c.reltoastrelid
 left join (select distinct conrelid from pg_constraint where contype = 'p') pk on pk.conrelid = c.oid
 left join (select distinct indrelid from pg_index where indisunique and indisvalid and indpred is null) uq on uq.indrelid = c.oid
 where c.relkind in ('r', 'm') and ${userSchemaFilter('n')}`;
@@ -123,6 +130,7 @@ export async function readTables(reader: CatalogReader): Promise<TableInfo[]> {
     hasPrimaryKey: row.has_pk,
     hasUniqueIndex: row.has_unique,
     isPartition: row.relispartition,
+    locked: row.locked,
   }));
 }
 
