@@ -116,6 +116,7 @@ function nodeBox(
   tips: PlanTip[],
   tipNumber: Map<PlanTip, number>,
 ): string {
+  if (n.folded) return foldedBox(n, left, top);
   const node = n.node;
   const fill = heatFill(n.share);
   const border = n.share >= 0.3 ? '#c0392b' : n.share >= 0.1 ? '#e67e22' : '#9ca3af';
@@ -160,6 +161,15 @@ function nodeBox(
       );
     });
   return out.join('');
+}
+
+function foldedBox(n: LaidOutNode, left: number, top: number): string {
+  const f = n.folded!;
+  return (
+    `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="6" fill="#f9fafb" stroke="#9ca3af" stroke-dasharray="5,4"/>` +
+    `<text x="${left + box.width / 2}" y="${top + 36}" font-size="13" font-weight="bold" fill="#374151" text-anchor="middle">+${f.subtrees} more branch${f.subtrees === 1 ? '' : 'es'}</text>` +
+    `<text x="${left + box.width / 2}" y="${top + 56}" font-size="12" fill="#4b5563" text-anchor="middle">${f.nodes} nodes · ${Math.round(f.share * 100)} % together</text>`
+  );
 }
 
 function collect(n: LaidOutNode): LaidOutNode[] {

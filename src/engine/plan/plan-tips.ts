@@ -159,16 +159,16 @@ function nodeTips(node: PlanNode, relations: RelationFacts[]): PlanTip[] {
       }
     }
   }
-  if ((node.nodeType === 'Index Scan' || node.nodeType === 'Index Only Scan') && node.actual) {
+  if ((node.nodeType === 'Index Scan' || node.nodeType === 'Index Only Scan' || node.nodeType === 'Bitmap Heap Scan') && node.actual) {
     const removed = d.rowsRemovedByFilter ?? 0;
     if (removed >= 1000 && removed >= 2 * node.actual.rows) {
       tips.push({
         kind: 'inefficient-index-scan',
         severity: removed >= 10 * Math.max(node.actual.rows, 1) ? 'warning' : 'info',
         ...at(node),
-        title: `Index ${node.index ?? ''} finds rows that are then discarded (${fmt(removed)} removed by filter)`,
+        title: `Index ${node.index ?? `scan on ${node.relation ?? '?'}`} finds rows that are then discarded (${fmt(removed)} removed by filter)`,
         explanation:
-          `The index narrows the search only by ${d.indexCond ?? 'part of the condition'}; the rest (${d.filter ?? 'the filter'}) is checked row by row after fetching from the table, ` +
+          `The index narrows the search only by ${d.indexCond ?? d.recheckCond ?? 'part of the condition'}; the rest (${d.filter ?? 'the filter'}) is checked row by row after fetching from the table, ` +
           `and ${fmt(removed)} rows per loop fail it. A multi-column index that also covers the filtered column(s), equality columns first, would avoid those fetches.`,
       });
     }
