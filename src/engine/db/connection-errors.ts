@@ -84,3 +84,13 @@ export function explainConnectionError(error: unknown, where: Where): TargetConn
   }
   return explain('other', `Could not connect to ${at} as "${where.user}" (database "${where.database}"): ${message}.`);
 }
+
+/** True when an error means the connection itself is gone (server restart, network cut). */
+export function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  const message = (error as Error | undefined)?.message ?? '';
+  return (
+    ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', '57P01', '57P02', '57P03'].includes(code) ||
+    /Connection terminated|connection.*(closed|ended)/i.test(message)
+  );
+}

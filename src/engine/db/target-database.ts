@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
-import { explainConnectionError, TargetConnectionError } from './connection-errors.js';
+import { explainConnectionError, isConnectionLoss, TargetConnectionError } from './connection-errors.js';
 import { parseTargetUrl, redactUrl, type ParsedTarget } from './connection-url.js';
 
 export interface AnalysisSessionSettings {
@@ -198,13 +198,4 @@ export class AnalysisSession {
       signal.removeEventListener('abort', onAbort);
     }
   }
-}
-
-function isConnectionLoss(error: unknown): boolean {
-  const code = (error as { code?: string } | undefined)?.code ?? '';
-  const message = (error as Error | undefined)?.message ?? '';
-  return (
-    ['ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) ||
-    /Connection terminated|connection.*closed/i.test(message)
-  );
 }

@@ -1,0 +1,76 @@
+/**
+ * The `pgdba` command line. Exit codes: 0 ok, 1 the job could not be done (or findings), 2 bad
+ * usage or input, with a message saying what to fix.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { formatAnswer, type AskFormat } from './adapters/local/ask-command.js';
+import { runTerminalChat } from './adapters/local/terminal-chat.js';
+import { createApp } from './bot/app.js';
+import { logger } from './bot/logger.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+
+const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(exitCodes.usage);
+    }
+    throw error;
+  }
+}
+
+const program = new Command()
+  .name('pgdba')
+  .description('PostgreSQL DBA assistant: health, tables, EXPLAIN, log analysis, in chat or on the command line.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('ask')
+  .description('Answer one question and print the reply (e.g. pgdba ask "show me the biggest tables").')
+  .argument('<question...>', 'the question, as you would type it in chat')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(async (words: string[], options: { format: AskFormat }) => {
+    const config = configOrExit();
+    const app = createApp(config, { log: (line) => logger.info(line) });
+    try {
+      const answer = await app.bot.ask(words.join(' '));
+      process.stdout.write(`${await formatAnswer(answer, options.format, config.PGDBA_OUTPUT_DIR)}\n`);
+      if (answer.error) {
+        process.exitCode = answer.error.kind === 'unknown-question' || answer.error.kind === 'bad-input' ? exitCodes.usage : exitCodes.failed;
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+program
+  .command('chat')
+  .description('Open a chat in this terminal (images are written to PGDBA_OUTPUT_DIR).')
+  .action(async () => {
+    const config = configOrExit();
+    const app = createApp(config, { log: (line) => logger.info(line) });
+    const banner = config.DATABASE_URL
+      ? 'pgdba: connected lazily to DATABASE_URL on the first question.'
+      : 'pgdba: using the embedded demo database (set DATABASE_URL to analyse your own).';
+    try {
+      await runTerminalChat(app.bot, { imageDir: config.PGDBA_OUTPUT_DIR, banner });
+    } finally {
+      await app.close();
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  } else {
+    logger.error('pgdba failed', error);
+    process.exitCode = exitCodes.failed;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Opens the configured target: DATABASE_URL when given, otherwise the embedded demo.
+ * Opening is lazy and shared, so commands that need no database (log analysis) never start one.
+ */
+import { startEmbeddedDemo, type EmbeddedDemo } from './embedded/demo-database.js';
+import { TargetDatabase, type AnalysisSessionSettings } from './target-database.js';
+
+export interface TargetSettings extends AnalysisSessionSettings {
+  databaseUrl?: string;
+  demoDir?: string;
+}
+
+export interface TargetOpener {
+  /** Opens on first call; later calls share the same pool. */
+  open(): Promise<TargetDatabase>;
+  close(): Promise<void>;
+}
+
+export function targetOpener(settings: TargetSettings, log: (line: string) => void = () => undefined): TargetOpener {
+  let opening: Promise<TargetDatabase> | undefined;
+  let demo: EmbeddedDemo | undefined;
+
+  async function openTarget(): Promise<TargetDatabase> {
+    if (settings.databaseUrl) return TargetDatabase.connect(settings.databaseUrl, settings);
+    demo = await startEmbeddedDemo({ ...(settings.demoDir ? { demoDir: settings.demoDir } : {}), log });
+    // PGlite runs one statement at a time; a single connection avoids needless queueing.
+    return TargetDatabase.connect(demo.url, { ...settings, poolSize: 1 }, { label: 'embedded demo database (PGlite)', embedded: true });
+  }
+
+  return {
+    open() {
+      opening ??= openTarget().catch((error: unknown) => {
+        opening = undefined; // A later question may succeed once the server is back.
+        throw error;
+      });
+      return opening;
+    },
+    async close() {
+      const target = await opening?.catch(() => undefined);
+      await target?.close();
+      await demo?.stop();
+    },
+  };
+}
