@@ -157,7 +157,7 @@ interface DescribeRow {
 export async function describeTable(target: TargetDatabase, name: string): Promise<TableDescription | null> {
   const { rows } = await target.query<DescribeRow>(`
 with rel as (
-  select c.oid, c.* from pg_class c
+  select c.* from pg_class c
   where c.oid = coalesce(to_regclass($1),
     (select c2.oid from pg_class c2 join pg_namespace n2 on n2.oid = c2.relnamespace
      where lower(c2.relname) = lower($1) and c2.relkind in ('r', 'p', 'm', 'v', 'f') and ${userSchemaFilter('n2')}
