@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { describeTable, searchObjects, type TableDescription } from '../engine/db/inspections/schema-browser.js';
+import { formatBytes, formatCount } from './format.js';
+import { ReplyBuilder } from './reply.js';
+import { defineTool, ToolInputError } from './tool.js';
+
+export const describeTableTool = defineTool({
+  name: 'describe_table',
+  description: 'Describe one table: columns and types, constraints, indexes with definitions and usage, size, row estimate, last vacuum and analyze.',
+  examples: ['describe orders', 'describe table sales.invoices', 'show me the columns of customers'],
+  input: z.object({ table: z.string().trim().min(1).max(200).regex(/^[^;]+$/, 'a table name, optionally schema-qualified') }).strict(),
+  async run(input, context) {
+    const target = await context.target();
+    const table: TableDescription | null = await describeTable(target, input.table);
+    if (!table) {
+      const similar = await searchObjects(target, input.table.split('.').pop()!.replace(/"/g, ''), 5);
+      const hint = similar.length > 0 ? ` Did you mean ${similar.map((s) => `${s.schema}.${s.name}`).join(', ')}?` : '';
+      throw new ToolInputError(`There is no table or view named "${input.table}".${hint}`);
+    }
+    const name = `${table.schema}.${table.name}`;
+    const reply = new ReplyBuilder()
+      .text(`*${name}* (${table.kind})${table.comment ? `: ${table.comment}` : ''}`)
+      .fields([
+        { label: 'Total size', value: formatBytes(table.totalBytes) },
+        { label: 'Table / indexes / TOAST', value: `${formatBytes(table.tableBytes)} / ${formatBytes(table.indexBytes)} / ${formatBytes(table.toastBytes)}` },
+        { label: 'Rows (estimate)', value: table.rowEstimate === null ? 'not analysed' : formatCount(table.rowEstimate) },
+        { label: 'Dead tuples', value: table.deadTuples === null ? 'n/a' : formatCount(table.deadTuples) },
+        { label: 'Last vacuum', value: latest(table.lastVacuum, table.lastAutovacuum) },
+        { label: 'Last analyze', value: latest(table.lastAnalyze, table.lastAutoanalyze) },
+        { label: 'Scans (seq / index)', value: `${formatCount(table.seqScans ?? 0)} / ${formatCount(table.indexScans ?? 0)}` },
+      ])
+      .table({
+        title: 'Columns',
+        columns: ['Column', 'Type', 'Null', 'Default'],
+        rows: table.columns.map((c) => [c.name, c.type, c.nullable ? 'yes' : 'not null', c.default ?? '']),
+      });
+    if (table.constraints.length > 0) {
+      reply.table({ title: 'Constraints', columns: ['Name', 'Type', 'Definition'], rows: table.constraints.map((c) => [c.name, c.type, c.definition]) });
+    }
+    if (table.indexes.length > 0) {
+      reply.table({
+        title: 'Indexes',
+        columns: ['Index', 'Size', 'Scans', 'Definition'],
+        numericColumns: [1, 2],
+        rows: table.indexes.map((i) => [`${i.name}${i.valid ? '' : ' (INVALID)'}`, formatBytes(i.bytes), formatCount(i.scans), i.definition]),
+      });
+    }
+    return { data: table, reply: reply.build() };
+  },
+});
+
+function latest(manual: string | null, auto: string | null): string {
+  const pick = [manual, auto].filter((v): v is string => v !== null).sort().pop();
+  if (!pick) return 'never';
+  return `${pick.slice(0, 19)}${pick === auto ? ' (auto)' : ''}`;
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { listIndexes } from '../engine/db/inspections/review.js';
+import { renderChart } from '../renderers/chart.js';
+import { indexUsageSpec } from '../renderers/insight-charts.js';
+import { formatBytes, formatCount } from './format.js';
+import { ReplyBuilder } from './reply.js';
+import { defineTool } from './tool.js';
+
+export const listIndexesTool = defineTool({
+  name: 'list_indexes',
+  description: 'List indexes (of one table or all) with definitions, sizes and how often they were scanned, and a usage chart.',
+  examples: ['indexes', 'indexes on orders', 'which indexes are never used?'],
+  input: z.object({
+    table: z.string().trim().min(1).max(200).optional(),
+    schema: z.string().trim().min(1).max(63).optional(),
+    limit: z.number().int().min(1).max(500).default(50),
+  }).strict(),
+  async run(input, context) {
+    const target = await context.target();
+    const all = await listIndexes(target, { ...(input.table ? { table: input.table } : {}), ...(input.schema ? { schema: input.schema } : {}) });
+    const indexes = all.slice(0, input.limit);
+    const scope = input.table ? `on *${input.table}*` : input.schema ? `in schema *${input.schema}*` : `in *${target.description.label}*`;
+    const reply = new ReplyBuilder();
+    if (indexes.length === 0) {
+      reply.text(`No indexes ${scope}.`);
+      return { data: { indexes: all }, reply: reply.build() };
+    }
+    const unused = all.filter((i) => i.scans === 0 && !i.unique);
+    reply
+      .text(`${all.length} indexes ${scope}, largest first; ${unused.length} non-unique never scanned.`)
+      .table({
+        columns: ['Index', 'Table', 'Size', 'Scans', 'Kind', 'Definition'],
+        numericColumns: [2, 3],
+        rows: indexes.map((i) => [
+          `${i.schema}.${i.name}`,
+          i.table,
+          formatBytes(i.bytes),
+          formatCount(i.scans),
+          [i.primary ? 'primary' : i.unique ? 'unique' : '', i.valid ? '' : 'INVALID'].filter(Boolean).join(' '),
+          i.definition,
+        ]),
+        ...(all.length > indexes.length ? { note: `${all.length - indexes.length} smaller indexes not shown.` } : {}),
+      });
+    const png = await renderChart(indexUsageSpec(indexes.slice(0, 20).map((i) => ({ index: `${i.schema}.${i.name}`, bytes: i.bytes, scans: i.scans }))));
+    reply.image({ png, title: 'Index usage', alt: 'Bar chart of index sizes, never-scanned ones in red', fileName: 'index-usage.png' });
+    return { data: { indexes: all }, reply: reply.build() };
+  },
+});
