@@ -7,7 +7,7 @@ import { formatAnswer, type AskFormat } from './adapters/local/ask-command.js';
 import { runTerminalChat } from './adapters/local/terminal-chat.js';
 import { createApp } from './bot/app.js';
 import { logger } from './bot/logger.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, renderEnvExample, type Config } from './config.js';
 
 const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -62,6 +62,13 @@ program
     } finally {
       await app.close();
     }
+  });
+
+program
+  .command('env-example')
+  .description('Print every configuration variable with its description and an example (the content of .env.example).')
+  .action(() => {
+    process.stdout.write(renderEnvExample());
   });
 
 try {

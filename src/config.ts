@@ -208,3 +208,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return typed;
 }
+
+/** The text of `.env.example`: every variable, commented, with an example value. */
+export function renderEnvExample(): string {
+  const lines = ['# pgdba configuration. Every variable is optional; unset ones use the default described.', ''];
+  for (const [name, setting] of Object.entries(settings) as [SettingName, Setting][]) {
+    lines.push(`# ${setting.description}`, `# ${name}=${setting.example}`, '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,82 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bot } from '../../src/bot/bot.js';
+import { TargetDatabase } from '../../src/engine/db/target-database.js';
+import { tools } from '../../src/tools/registry.js';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/database.js';
+
+describe('bot over a real database', () => {
+  let scratch: ScratchDatabase;
+  let target: TargetDatabase;
+  let bot: Bot;
+  const loggedErrors: string[] = [];
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    await scratch.admin.query(`
+      create table big_orders as select g as id, g % 100 as customer_id from generate_series(1, 50000) g;
+      create table small_notes as select g as id, 'note ' || g as body from generate_series(1, 10) g;
+      analyze big_orders; analyze small_notes;`);
+    target = await TargetDatabase.connect(scratch.url);
+    bot = new Bot({ tools, openTarget: async () => target, logError: (message) => loggedErrors.push(message) });
+  });
+  afterAll(async () => {
+    await target?.close();
+    await scratch?.drop();
+  });
+
+  it('answers "health" with version, size, connections and cache hit ratio', async () => {
+    const answer = await bot.ask('health');
+    expect(answer).toMatchObject({ ok: true, tool: 'server_overview' });
+    const fields = answer.reply.blocks.find((block) => block.type === 'fields');
+    expect(fields?.type === 'fields' && fields.fields.map((field) => field.label)).toEqual(
+      expect.arrayContaining(['Database size', 'Connections', 'Cache hit ratio']),
+    );
+    const data = answer.data as { versionNum: number; database: string; connections: { total: number } };
+    expect(data.versionNum).toBe(await target.serverVersionNum());
+    expect(data.database).toBe(scratch.name);
+    expect(data.connections.total).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers "show me the biggest tables" with sizes, row estimates and a chart', async () => {
+    const answer = await bot.ask('show me the biggest tables');
+    expect(answer.tool).toBe('largest_tables');
+    const table = answer.reply.blocks.find((block) => block.type === 'table');
+    expect(table?.type === 'table' && table.rows.map((row) => row[0])).toEqual(['public.big_orders', 'public.small_notes']);
+    expect(table?.type === 'table' && table.rows[0]?.[5]).toBe('50,000');
+    const image = answer.reply.blocks.find((block) => block.type === 'image');
+    expect(image?.type === 'image' && (await sharp(image.png).metadata()).format).toBe('png');
+  });
+
+  it('lists every tool with an example in help', async () => {
+    const answer = await bot.ask('help');
+    const table = answer.reply.blocks.find((block) => block.type === 'table');
+    expect(table?.type === 'table' && table.rows.length).toBe(tools.length);
+    for (const tool of tools) expect(JSON.stringify(table)).toContain(tool.description);
+  });
+
+  it('answers an unknown question with what can be asked', async () => {
+    const answer = await bot.ask('make me a sandwich');
+    expect(answer.ok).toBe(false);
+    expect(answer.error?.kind).toBe('unknown-question');
+    expect(answer.reply.blocks[0]).toEqual({ type: 'text', text: 'I did not understand "make me a sandwich". Here is what I can answer:' });
+    expect(answer.reply.blocks.some((block) => block.type === 'table')).toBe(true);
+  });
+
+  it('explains bad tool input instead of throwing', async () => {
+    const answer = await bot.runTool('largest_tables', { limit: 5000 });
+    expect(answer.error?.kind).toBe('bad-input');
+    expect(answer.error?.message).toContain('limit');
+  });
+
+  it('turns a lost database into a reply, not a crash', async () => {
+    const unreachable = new Bot({
+      tools,
+      openTarget: () => TargetDatabase.connect('postgres://nobody@127.0.0.1:1/x', { statementTimeoutMs: 1000, lockTimeoutMs: 1000, connectTimeoutMs: 1000, poolSize: 1 }),
+    });
+    const answer = await unreachable.ask('health');
+    expect(answer.error?.kind).toBe('connection');
+    expect(answer.error?.message).toContain('Connection refused on 127.0.0.1:1');
+    expect(loggedErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseQuestion, route } from '../../src/bot/router.js';
+
+describe('command router', () => {
+  it.each([
+    ['health', 'server_overview'],
+    ['Health?', 'server_overview'],
+    ['how is the database doing?', 'server_overview'],
+    ["what's the cache hit ratio", 'server_overview'],
+    ['tables', 'largest_tables'],
+    ['show me the biggest tables', 'largest_tables'],
+    ['which are the largest tables, please?', 'largest_tables'],
+    ['<@U024BE7LH> tables', 'largest_tables'],
+  ])('routes %j to %s', (question, tool) => {
+    expect(route(question)).toMatchObject({ kind: 'tool', tool });
+  });
+
+  it('passes the SQL of "explain <sql>" to explain_query', () => {
+    expect(route('explain select * from orders where customer_id = 42')).toEqual({
+      kind: 'tool',
+      tool: 'explain_query',
+      input: { sql: 'select * from orders where customer_id = 42', analyze: false },
+    });
+  });
+
+  it('recognises explain analyze', () => {
+    expect(route('explain analyze select 1')).toMatchObject({ tool: 'explain_query', input: { sql: 'select 1', analyze: true } });
+  });
+
+  it.each(['help', '?', 'what can you do?', ''])('%j asks for help', (question) => {
+    expect(route(question)).toEqual({ kind: 'help' });
+  });
+
+  it('reports an unknown question with its cleaned text', () => {
+    expect(route('  make me a sandwich please? ')).toEqual({ kind: 'unknown', text: 'make me a sandwich' });
+  });
+
+  it('skips rules whose tool is not installed', () => {
+    expect(route('explain select 1', undefined, new Set(['server_overview']))).toMatchObject({ kind: 'unknown' });
+  });
+
+  it('strips Slack and Discord mentions', () => {
+    expect(normaliseQuestion('<@U024BE7LH> health')).toBe('health');
+    expect(normaliseQuestion('<@!123456789> health')).toBe('health');
+  });
+});
