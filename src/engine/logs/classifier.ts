@@ -1,0 +1,199 @@
+/**
+ * Classifier: the message of a stitched entry -> what happened, with its numbers. Only
+ * `startsWith` checks on the hot path; regular expressions run on the rarer messages.
+ */
+import type { LogEntry } from './types.js';
+
+export type StatementStep = 'statement' | 'execute' | 'parse' | 'bind';
+
+export type LogEvent =
+  /** `duration: N ms  statement|execute|parse|bind <name>: SQL` (log_min_duration_statement). */
+  | { kind: 'query'; durationMs: number; step: StatementStep; name?: string; query: string }
+  /** `statement: SQL` / `execute <name>: SQL` (log_statement), no duration. */
+  | { kind: 'logged-statement'; step: StatementStep; name?: string; query: string }
+  /** `duration: N ms` alone (log_duration), to pair with the session's logged statement. */
+  | { kind: 'duration'; durationMs: number }
+  /** auto_explain: `duration: N ms  plan:` followed by the plan (text or JSON). */
+  | { kind: 'plan'; durationMs: number; query: string; plan: string }
+  | { kind: 'connection-received'; host: string }
+  | { kind: 'connection-authorized'; user: string; database: string; application?: string }
+  | { kind: 'disconnection'; sessionMs: number; user: string; database: string; host: string }
+  | { kind: 'checkpoint-start'; reason: string; restartpoint: boolean }
+  | { kind: 'checkpoint-complete'; buffers: number; writeS: number; syncS: number; totalS: number; restartpoint: boolean }
+  | { kind: 'checkpoint-warning'; secondsApart: number }
+  | { kind: 'autovacuum'; table: string; tuplesRemoved: number; pagesRemoved: number; elapsedS: number }
+  | { kind: 'autoanalyze'; table: string; elapsedS: number }
+  | { kind: 'temp-file'; bytes: number; path: string }
+  | { kind: 'lock-wait'; state: 'waiting' | 'acquired' | 'deadlock-detected' | 'avoided-deadlock'; lockMode: string; object: string; waitMs: number }
+  | { kind: 'deadlock' }
+  | { kind: 'server'; action: 'starting' | 'ready' | 'shutdown-requested' | 'shut-down' | 'crash' | 'recovery' | 'terminated-process' }
+  | { kind: 'other' };
+
+const durationRe = /^duration: (\d+(?:\.\d+)?) ms(?:  ?(.*))?$/s;
+
+function parseStep(text: string): { step: StatementStep; name?: string; query: string } | undefined {
+  if (text.startsWith('statement: ')) return { step: 'statement', query: text.slice(11) };
+  for (const step of ['execute', 'parse', 'bind'] as const) {
+    if (text.startsWith(step) && text.charCodeAt(step.length) === 32) {
+      const colon = text.indexOf(': ', step.length + 1);
+      if (colon < 0) return undefined;
+      return { step, name: text.slice(step.length + 1, colon), query: text.slice(colon + 2) };
+    }
+  }
+  return undefined;
+}
+
+function number(text: string | undefined): number {
+  return text === undefined ? 0 : Number(text);
+}
+
+/** "H:MM:SS.mmm" (disconnection session time) -> ms. */
+function sessionTimeMs(text: string): number {
+  const m = /^(\d+):(\d\d):(\d\d(?:\.\d+)?)$/.exec(text);
+  return m ? (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 : NaN;
+}
+
+function planQuery(plan: string): string {
+  const at = plan.indexOf('Query Text: ');
+  if (at >= 0) {
+    // The query runs until the first line of the plan itself (a node with cost/actual figures).
+    const lines = plan.slice(at + 12).split('\n');
+    const query: string[] = [];
+    for (const line of lines) {
+      if (query.length > 0 && /\((?:cost|actual)[= ]|^\s*(?:Output|Buffers|Planning|Execution|Settings|Query Identifier):/.test(line)) break;
+      query.push(line);
+    }
+    return query.join('\n').trim();
+  }
+  const json = /"Query Text": "((?:[^"\\]|\\.)*)"/.exec(plan);
+  if (json) {
+    try {
+      return JSON.parse(`"${json[1]}"`) as string;
+    } catch {
+      return json[1]!;
+    }
+  }
+  return '';
+}
+
+export function classify(entry: LogEntry): LogEvent {
+  const message = entry.message;
+  const first = message.charCodeAt(0);
+  switch (first) {
+    case 100 /* d */: {
+      if (message.startsWith('duration: ')) {
+        const m = durationRe.exec(message);
+        if (!m) return { kind: 'other' };
+        const durationMs = Number(m[1]);
+        const rest = m[2];
+        if (rest === undefined || rest === '') return { kind: 'duration', durationMs };
+        if (rest.startsWith('plan:')) {
+          const plan = rest.slice(5).replace(/^\s*\n/, '');
+          return { kind: 'plan', durationMs, plan, query: planQuery(plan) };
+        }
+        const step = parseStep(rest);
+        if (step === undefined) return { kind: 'other' };
+        return { kind: 'query', durationMs, ...step };
+      }
+      if (message.startsWith('disconnection: session time: ')) {
+        const m = /^disconnection: session time: (\S+) user=(.*?) database=(.*?) host=(\S*)/.exec(message);
+        if (m) return { kind: 'disconnection', sessionMs: sessionTimeMs(m[1]!), user: m[2]!, database: m[3]!, host: m[4]! };
+        return { kind: 'other' };
+      }
+      if (message.startsWith('database system is ready to accept')) return { kind: 'server', action: 'ready' };
+      if (message.startsWith('database system is shut down')) return { kind: 'server', action: 'shut-down' };
+      if (message.startsWith('database system was interrupted') || message.startsWith('database system was not properly shut down')) {
+        return { kind: 'server', action: 'recovery' };
+      }
+      if (message.startsWith('deadlock detected')) return { kind: 'deadlock' };
+      return { kind: 'other' };
+    }
+    case 115 /* s */: {
+      if (message.startsWith('statement: ')) return { kind: 'logged-statement', step: 'statement', query: message.slice(11) };
+      if (message.startsWith('starting PostgreSQL')) return { kind: 'server', action: 'starting' };
+      if (message.startsWith('server process (PID')) return { kind: 'server', action: 'crash' };
+      return { kind: 'other' };
+    }
+    case 101 /* e */: {
+      if (message.startsWith('execute ')) {
+        const step = parseStep(message);
+        if (step) return { kind: 'logged-statement', ...step };
+      }
+      return { kind: 'other' };
+    }
+    case 99 /* c */: {
+      if (message.startsWith('connection received: ')) {
+        const m = /host=(\S+)/.exec(message);
+        return { kind: 'connection-received', host: m ? m[1]! : '' };
+      }
+      if (message.startsWith('connection authorized: ')) {
+        const m = /user=(\S*)(?: database=(\S*))?(?: application_name=(.*?))?(?: \(|$| SSL| GSS|$)/.exec(message);
+        const event: LogEvent = { kind: 'connection-authorized', user: m?.[1] ?? '', database: m?.[2] ?? entry.database ?? '' };
+        if (m?.[3] !== undefined) event.application = m[3];
+        return event;
+      }
+      if (message.startsWith('checkpoint starting: ')) return { kind: 'checkpoint-start', reason: message.slice(21), restartpoint: false };
+      if (message.startsWith('checkpoint complete: ')) return checkpointComplete(message, false);
+      if (message.startsWith('checkpoints are occurring too frequently')) {
+        const m = /\((\d+) seconds? apart\)/.exec(message);
+        return { kind: 'checkpoint-warning', secondsApart: number(m?.[1]) };
+      }
+      return { kind: 'other' };
+    }
+    case 114 /* r */: {
+      if (message.startsWith('restartpoint starting: ')) return { kind: 'checkpoint-start', reason: message.slice(23), restartpoint: true };
+      if (message.startsWith('restartpoint complete: ')) return checkpointComplete(message, true);
+      if (message.startsWith('received ') && message.includes('shutdown request')) return { kind: 'server', action: 'shutdown-requested' };
+      return { kind: 'other' };
+    }
+    case 97 /* a */: {
+      if (message.startsWith('automatic vacuum of table ')) {
+        const table = /^automatic vacuum of table "([^"]*)"/.exec(message)?.[1] ?? '';
+        const tuples = /tuples: (\d+) removed/.exec(message);
+        const pages = /pages: (\d+) removed/.exec(message);
+        const elapsed = /elapsed: (\d+(?:\.\d+)?) s/.exec(message);
+        return { kind: 'autovacuum', table, tuplesRemoved: number(tuples?.[1]), pagesRemoved: number(pages?.[1]), elapsedS: number(elapsed?.[1]) };
+      }
+      if (message.startsWith('automatic analyze of table ')) {
+        const table = /^automatic analyze of table "([^"]*)"/.exec(message)?.[1] ?? '';
+        const elapsed = /elapsed: (\d+(?:\.\d+)?) s/.exec(message);
+        return { kind: 'autoanalyze', table, elapsedS: number(elapsed?.[1]) };
+      }
+      if (message.startsWith('all server processes terminated')) return { kind: 'server', action: 'crash' };
+      return { kind: 'other' };
+    }
+    case 116 /* t */: {
+      if (message.startsWith('temporary file: ')) {
+        const m = /^temporary file: path "([^"]*)", size (\d+)/.exec(message);
+        if (m) return { kind: 'temp-file', path: m[1]!, bytes: Number(m[2]) };
+      }
+      if (message.startsWith('terminating any other active server processes')) return { kind: 'server', action: 'terminated-process' };
+      return { kind: 'other' };
+    }
+    case 112 /* p */: {
+      if (message.startsWith('process ')) {
+        const m = /^process \d+ (still waiting for|acquired|detected deadlock while waiting for|avoided deadlock for) (\S+) on (.*?) after (\d+(?:\.\d+)?) ms/.exec(message);
+        if (m) {
+          const state = m[1] === 'acquired' ? 'acquired' : m[1] === 'still waiting for' ? 'waiting' : m[1]!.startsWith('detected') ? 'deadlock-detected' : 'avoided-deadlock';
+          return { kind: 'lock-wait', state, lockMode: m[2]!, object: m[3]!, waitMs: Number(m[4]) };
+        }
+      }
+      return { kind: 'other' };
+    }
+    default:
+      return { kind: 'other' };
+  }
+}
+
+function checkpointComplete(message: string, restartpoint: boolean): LogEvent {
+  const buffers = /wrote (\d+) buffers/.exec(message);
+  const times = /write=(\d+(?:\.\d+)?) s, sync=(\d+(?:\.\d+)?) s, total=(\d+(?:\.\d+)?) s/.exec(message);
+  return {
+    kind: 'checkpoint-complete',
+    restartpoint,
+    buffers: number(buffers?.[1]),
+    writeS: number(times?.[1]),
+    syncS: number(times?.[2]),
+    totalS: number(times?.[3]),
+  };
+}

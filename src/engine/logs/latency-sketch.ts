@@ -1,0 +1,63 @@
+/**
+ * Streaming percentile sketch with a relative error bound (the DDSketch idea): values fall into
+ * logarithmic buckets of ratio gamma = (1 + a) / (1 - a); any quantile read back is within a
+ * relative error `a` of the exact value at that rank. Memory grows with log(max/min), not with
+ * the number of values. Default a = 1 %.
+ */
+export const DEFAULT_RELATIVE_ERROR = 0.01;
+
+/** Durations below this (ms) are counted as zero: logs print 3 decimals, so 0.000 ms exists. */
+const MIN_VALUE = 1e-4;
+
+export class LatencySketch {
+  private readonly logGamma: number;
+  private readonly gamma: number;
+  private readonly buckets = new Map<number, number>();
+  private zeros = 0;
+  count = 0;
+  min = Infinity;
+  max = -Infinity;
+
+  constructor(readonly relativeError = DEFAULT_RELATIVE_ERROR) {
+    this.gamma = (1 + relativeError) / (1 - relativeError);
+    this.logGamma = Math.log(this.gamma);
+  }
+
+  add(value: number): void {
+    this.count += 1;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (value < MIN_VALUE) {
+      this.zeros += 1;
+      return;
+    }
+    const index = Math.ceil(Math.log(value) / this.logGamma);
+    this.buckets.set(index, (this.buckets.get(index) ?? 0) + 1);
+  }
+
+  /** Value at quantile q (0..1), within the relative error bound; NaN when empty. */
+  quantile(q: number): number {
+    if (this.count === 0) return NaN;
+    const rank = Math.floor(q * (this.count - 1));
+    if (rank < this.zeros) return Math.max(0, this.min);
+    let seen = this.zeros;
+    const indexes = [...this.buckets.keys()].sort((a, b) => a - b);
+    for (const index of indexes) {
+      seen += this.buckets.get(index)!;
+      if (seen > rank) {
+        const estimate = (2 * Math.pow(this.gamma, index)) / (this.gamma + 1);
+        return Math.min(this.max, Math.max(this.min, estimate));
+      }
+    }
+    return this.max;
+  }
+
+  /** Adds another sketch of the same relative error (for merging workers' results). */
+  merge(other: LatencySketch): void {
+    for (const [index, n] of other.buckets) this.buckets.set(index, (this.buckets.get(index) ?? 0) + n);
+    this.zeros += other.zeros;
+    this.count += other.count;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Turns an input (file path, bytes, stream; gzip or plain) into batches of text lines.
+ * Invalid UTF-8 becomes U+FFFD instead of an error; a missing final newline still ends the
+ * last line; a line longer than MAX_LINE is cut (and reported by the caller as unparsed).
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { LogInput, LogInputObject } from './types.js';
+
+export const MAX_LINE = 16 * 1024 * 1024;
+const CHUNK = 1 << 20;
+
+export interface OpenedInput {
+  name: string;
+  /** Bytes as stored (compressed size for .gz); used for progress. */
+  size: number;
+  /** First bytes of the decompressed text, for format detection. */
+  head: string;
+  lines(onBytes: (bytes: number) => void): AsyncGenerator<string[]>;
+}
+
+/** Raised when an input cannot be read at all (missing file, permission, not gzip...). */
+export class LogInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LogInputError';
+  }
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+async function* bytesOf(input: LogInputObject): AsyncGenerator<Buffer> {
+  if (input.path !== undefined) {
+    for await (const chunk of createReadStream(input.path, { highWaterMark: CHUNK })) yield chunk as Buffer;
+  } else if (input.data !== undefined) {
+    const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
+    for (let i = 0; i < data.length; i += CHUNK) yield data.subarray(i, i + CHUNK);
+  } else if (input.stream !== undefined) {
+    for await (const chunk of input.stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+  }
+}
+
+async function readHeadBytes(input: LogInputObject): Promise<Buffer> {
+  if (input.path !== undefined) {
+    const handle = await open(input.path, 'r');
+    try {
+      const buffer = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+  if (input.data !== undefined) {
+    const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
+    return data.subarray(0, 64 * 1024);
+  }
+  return Buffer.alloc(0);
+}
+
+async function gunzipHead(bytes: Buffer): Promise<Buffer> {
+  const gunzip = createGunzip();
+  const out: Buffer[] = [];
+  let total = 0;
+  return new Promise((resolve) => {
+    gunzip.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      total += chunk.length;
+      if (total > 64 * 1024) gunzip.destroy();
+    });
+    const finish = () => resolve(Buffer.concat(out));
+    gunzip.on('close', finish);
+    gunzip.on('error', finish);
+    gunzip.end(bytes);
+  });
+}
+
+/** Opens an input and reads its head; throws LogInputError when it cannot be read. */
+export async function openInput(input: LogInput): Promise<OpenedInput> {
+  const object: LogInputObject = typeof input === 'string' ? { name: input, path: input } : input;
+  let size = object.size ?? 0;
+  if (object.path !== undefined) {
+    try {
+      const info = await stat(object.path);
+      if (!info.isFile()) throw new LogInputError(`${object.path} is not a file: give the path of a PostgreSQL log file.`);
+      size = info.size;
+    } catch (error) {
+      if (error instanceof LogInputError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
+      throw new LogInputError(`Cannot read ${object.path}: ${why}. Check the path and that this user may read it.`);
+    }
+  } else if (object.data !== undefined) {
+    size = typeof object.data === 'string' ? Buffer.byteLength(object.data) : object.data.byteLength;
+  }
+  let headBytes: Buffer;
+  try {
+    headBytes = await readHeadBytes(object);
+  } catch (error) {
+    throw new LogInputError(`Cannot read ${object.name}: ${(error as Error).message}.`);
+  }
+  const gzip = isGzip(headBytes);
+  const head = (gzip ? await gunzipHead(headBytes) : headBytes).toString('utf8');
+  const name = object.path !== undefined ? basename(object.path) : object.name;
+  return {
+    name,
+    size,
+    head,
+    lines: (onBytes) => splitLines(object, gzip, onBytes),
+  };
+}
+
+async function* splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  let carry = '';
+  let source: AsyncIterable<Buffer>;
+  if (gzip) {
+    const raw = Readable.from(countingBytes(bytesOf(input), onBytes));
+    const gunzip = createGunzip({ chunkSize: CHUNK });
+    raw.on('error', (error) => gunzip.destroy(error));
+    source = raw.pipe(gunzip);
+  } else {
+    source = countingBytes(bytesOf(input), onBytes);
+  }
+  try {
+    for await (const chunk of source) {
+      const text = carry + decoder.decode(chunk, { stream: true });
+      const lines = text.split('\n');
+      carry = lines.pop() ?? '';
+      if (carry.length > MAX_LINE) {
+        lines.push(carry.slice(0, MAX_LINE));
+        carry = '';
+      }
+      yield lines;
+    }
+  } catch (error) {
+    if (gzip) throw new LogInputError(`${input.name} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`);
+    throw error;
+  }
+  const rest = carry + decoder.decode();
+  if (rest.length > 0) yield [rest];
+}
+
+async function* countingBytes(source: AsyncIterable<Buffer>, onBytes: (bytes: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    onBytes(chunk.length);
+    yield chunk;
+  }
+}

@@ -1,0 +1,27 @@
+/** What every format reader reports to: whole physical records, and lines it could not read. */
+import type { LogRecord } from '../types.js';
+
+export interface RecordSink {
+  record(record: LogRecord): void;
+  unparsed(line: number, text: string, reason: string): void;
+  /** Lines that are not PostgreSQL server records but are expected in this format (e.g. operator messages). */
+  skipped(line: number, reason: string): void;
+}
+
+export interface FormatReader {
+  push(line: string, lineNumber: number): void;
+  end(): void;
+  /** Prefix (or envelope) the reader settled on, for the report. */
+  describe(): string;
+}
+
+const verboseState = /^[0-9A-Z]{5}: /;
+
+/** log_error_verbosity = verbose puts the SQLSTATE after the severity: "ERROR:  42P01: relation ...". */
+export function splitVerboseState(record: LogRecord): void {
+  const message = record.message;
+  if (message.length > 7 && message.charCodeAt(5) === 58 && verboseState.test(message)) {
+    record.sqlstate ??= message.slice(0, 5);
+    record.message = message.slice(7);
+  }
+}
