@@ -13,7 +13,10 @@ export const describeTableTool = defineTool({
     const target = await context.target();
     const table: TableDescription | null = await describeTable(target, input.table);
     if (!table) {
-      const similar = await searchObjects(target, input.table.split('.').pop()!.replace(/"/g, ''), 5);
+      const tableKinds = ['table', 'partitioned table', 'view', 'materialized view', 'foreign table'];
+      const similar = (await searchObjects(target, input.table.split('.').pop()!.replace(/"/g, ''), 20))
+        .filter((s) => tableKinds.includes(s.kind))
+        .slice(0, 5);
       const hint = similar.length > 0 ? ` Did you mean ${similar.map((s) => `${s.schema}.${s.name}`).join(', ')}?` : '';
       throw new ToolInputError(`There is no table or view named "${input.table}".${hint}`);
     }

@@ -5,7 +5,7 @@ import { runHealthReport } from '../../../../src/engine/db/inspections/health-re
 import { readTopStatementsReport, reviewConfiguration } from '../../../../src/engine/db/inspections/review.js';
 import { TargetDatabase } from '../../../../src/engine/db/target-database.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../../helpers/database.js';
-import { findingsOf, objectsOf, testSessionSettings } from './report-helpers.js';
+import { findingsOf, testSessionSettings } from './report-helpers.js';
 
 describe('replication, workload and configuration checks', () => {
   let scratch: ScratchDatabase;
