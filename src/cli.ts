@@ -5,9 +5,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatAnswer, type AskFormat } from './adapters/local/ask-command.js';
 import { runTerminalChat } from './adapters/local/terminal-chat.js';
-import { createApp } from './bot/app.js';
+import { configuredTargetOpener, createApp } from './bot/app.js';
 import { logger } from './bot/logger.js';
 import { ConfigError, loadConfig, renderEnvExample, type Config } from './config.js';
+import { registerInsightsCommand } from './engine/db/inspections/cli.js';
+import type { TargetOpener } from './engine/db/open-target.js';
+import type { TargetDatabase } from './engine/db/target-database.js';
+import { registerExplainCommand } from './engine/plan/cli.js';
 
 const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -21,6 +25,17 @@ function configOrExit(): Config {
     }
     throw error;
   }
+}
+
+// Targets opened by engine commands; closed once the command is done (the embedded demo keeps the process alive otherwise).
+const openedTargets: TargetOpener[] = [];
+
+/** Opens `url` (a --database-url option) or else the configured target, read-only. */
+async function openTarget(url?: string): Promise<TargetDatabase> {
+  const config = configOrExit();
+  const opener = configuredTargetOpener(config, (line) => logger.info(line), url);
+  openedTargets.push(opener);
+  return opener.open();
 }
 
 const program = new Command()
@@ -71,6 +86,9 @@ program
     process.stdout.write(renderEnvExample());
   });
 
+registerInsightsCommand(program, openTarget);
+registerExplainCommand(program, openTarget);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
@@ -80,4 +98,6 @@ try {
     logger.error('pgdba failed', error);
     process.exitCode = exitCodes.failed;
   }
+} finally {
+  await Promise.all(openedTargets.map((opener) => opener.close()));
 }

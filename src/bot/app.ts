@@ -3,7 +3,7 @@
  * tool registry. Every entry point (CLI, chat adapters) starts here.
  */
 import type { Config } from '../config.js';
-import { targetOpener } from '../engine/db/open-target.js';
+import { targetOpener, type TargetOpener } from '../engine/db/open-target.js';
 import { tools } from '../tools/registry.js';
 import { Bot } from './bot.js';
 import { logger } from './logger.js';
@@ -14,18 +14,24 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createApp(config: Config, options: { log?: (line: string) => void } = {}): App {
-  const opener = targetOpener(
+/** The configured target (or `databaseUrl` instead of DATABASE_URL), opened lazily. */
+export function configuredTargetOpener(config: Config, log?: (line: string) => void, databaseUrl?: string): TargetOpener {
+  const url = databaseUrl ?? config.DATABASE_URL;
+  return targetOpener(
     {
-      ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
+      ...(url ? { databaseUrl: url } : {}),
       ...(config.PGDBA_DEMO_DIR ? { demoDir: config.PGDBA_DEMO_DIR } : {}),
       statementTimeoutMs: config.PGDBA_STATEMENT_TIMEOUT_MS,
       lockTimeoutMs: config.PGDBA_LOCK_TIMEOUT_MS,
       connectTimeoutMs: config.PGDBA_CONNECT_TIMEOUT_MS,
       poolSize: config.PGDBA_POOL_SIZE,
     },
-    options.log,
+    log,
   );
+}
+
+export function createApp(config: Config, options: { log?: (line: string) => void } = {}): App {
+  const opener = configuredTargetOpener(config, options.log);
   const bot = new Bot({
     tools,
     openTarget: () => opener.open(),

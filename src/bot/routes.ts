@@ -18,6 +18,56 @@ export const routeRules: RouteRule[] = [
     toInput: (match) => ({ sql: match.groups?.sql?.trim(), analyze: Boolean(match.groups?.analyze) }),
   },
   {
+    tool: 'health_report',
+    patterns: [
+      /^(insights|health ?report|health ?check|checkup|diagnose)$/i,
+      /\bwhat(?:'s| is) wrong\b/i,
+      /\b(health ?report|insights|health ?check|check ?up)\b/i,
+      /\bcheck (the )?(indexes|tables|database)\b/i,
+    ],
+  },
+  {
+    tool: 'describe_table',
+    patterns: [
+      /^(?:describe|desc|\\d\+?)\s+(?:table\s+)?(?<table>[\w."]+)$/i,
+      /\b(?:columns|structure|definition|schema) of (?:table\s+)?(?<table>[\w."]+)$/i,
+    ],
+    toInput: (match) => ({ table: match.groups?.table }),
+  },
+  {
+    tool: 'list_indexes',
+    patterns: [
+      /^(?:list\s+|show\s+)?indexes\s+(?:on|of|for)\s+(?<table>[\w."]+)$/i,
+      /^(?:list\s+|show\s+)?(?:all\s+)?indexes$/i,
+      /\b(unused|duplicate|redundant)\s+indexes\b/i,
+      /\bindexes\b.*\b(never )?used\b/i,
+    ],
+    toInput: (match) => (match.groups?.table ? { table: match.groups.table } : {}),
+  },
+  {
+    tool: 'activity',
+    patterns: [
+      /^(activity|sessions|locks|blocking)$/i,
+      /\bwho(?:'s| is)? (is )?blocking\b/i,
+      /\b(running|active|long[- ]running) (queries|sessions|statements)\b/i,
+      /\bidle in transaction\b/i,
+      /\block (waits|tree)\b/i,
+    ],
+  },
+  {
+    tool: 'top_statements',
+    patterns: [
+      /^(top|top queries|top statements|slow queries)$/i,
+      /\b(top|slowest|heaviest|most expensive) (\d+ )?(queries|statements)\b/i,
+      /\bwhat takes the most time\b/i,
+      /\bwhy is .* slow\b/i,
+    ],
+  },
+  {
+    tool: 'config_review',
+    patterns: [/^(config|configuration|settings)$/i, /\b(review|check)\b.*\b(config|configuration|settings|postgresql\.conf)\b/i, /\bpostgresql\.conf\b/i],
+  },
+  {
     tool: 'server_overview',
     patterns: [
       /^(health|status|overview|server)$/i,
