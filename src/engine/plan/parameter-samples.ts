@@ -30,6 +30,13 @@ const paramNumber = (node: unknown): number | undefined => {
   return inner?.ParamRef?.number;
 };
 
+/** IN and BETWEEN right-hand sides: a bare array in older parse trees, `{ List: { items } }` in newer ones. */
+export function listItems(node: unknown): unknown[] | undefined {
+  if (Array.isArray(node)) return node;
+  const items = (node as { List?: { items?: unknown[] } } | undefined)?.List?.items;
+  return Array.isArray(items) ? items : undefined;
+}
+
 function parameterUses(tree: unknown): ParameterUse[] {
   const uses: ParameterUse[] = [];
   walk(tree, (key, value) => {
@@ -40,9 +47,10 @@ function parameterUses(tree: unknown): ParameterUse[] {
     const right = columnRefName(unwrapCast(expr.rexpr));
     const roleFor = (forLeftColumn: boolean): Role =>
       op === '>' || op === '>=' ? (forLeftColumn ? 'low' : 'high') : op === '<' || op === '<=' ? (forLeftColumn ? 'high' : 'low') : 'typical';
-    if (Array.isArray(expr.rexpr) && left) {
+    const list = listItems(expr.rexpr);
+    if (list && left) {
       const between = expr.kind?.startsWith('AEXPR_BETWEEN') || expr.kind?.startsWith('AEXPR_NOT_BETWEEN');
-      expr.rexpr.forEach((item, index) => {
+      list.forEach((item, index) => {
         const position = paramNumber(item);
         if (position !== undefined) uses.push({ position, column: left, role: between ? (index === 0 ? 'low' : 'high') : 'typical' });
       });

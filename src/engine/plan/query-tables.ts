@@ -21,7 +21,8 @@ export function tablesOf(tree: unknown): TableRef[] {
   });
   const tables: TableRef[] = [];
   walk(tree, (key, value) => {
-    if (key !== 'RangeVar') return;
+    // The target of INSERT/UPDATE/DELETE/MERGE is a bare RangeVar under "relation".
+    if (key !== 'RangeVar' && !(key === 'relation' && typeof (value as Json | null)?.relname === 'string')) return;
     const rv = value as { relname?: string; schemaname?: string; alias?: { aliasname?: string } };
     if (!rv.relname || (!rv.schemaname && cteNames.has(rv.relname))) return;
     tables.push({ ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname, alias: rv.alias?.aliasname ?? rv.relname });
