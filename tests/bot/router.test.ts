@@ -11,6 +11,15 @@ describe('command router', () => {
     ['show me the biggest tables', 'largest_tables'],
     ['which are the largest tables, please?', 'largest_tables'],
     ['<@U024BE7LH> tables', 'largest_tables'],
+    ['insights', 'health_report'],
+    ["what's wrong with my database?", 'health_report'],
+    ['which indexes are never used?', 'list_indexes'],
+    ['show me unused indexes', 'list_indexes'],
+    ['who is blocking whom?', 'activity'],
+    ['show running queries', 'activity'],
+    ['top queries', 'top_statements'],
+    ['why is checkout slow?', 'top_statements'],
+    ['review the configuration', 'config_review'],
   ])('routes %j to %s', (question, tool) => {
     expect(route(question)).toMatchObject({ kind: 'tool', tool });
   });
@@ -21,6 +30,18 @@ describe('command router', () => {
       tool: 'explain_query',
       input: { sql: 'select * from orders where customer_id = 42', analyze: false },
     });
+  });
+
+  it.each([
+    ['describe orders', { table: 'orders' }],
+    ['\\d+ sales.invoices', { table: 'sales.invoices' }],
+    ['show me the columns of customers', { table: 'customers' }],
+  ])('passes the table of %j to describe_table', (question, input) => {
+    expect(route(question)).toEqual({ kind: 'tool', tool: 'describe_table', input });
+  });
+
+  it('passes the table of "indexes on orders" to list_indexes', () => {
+    expect(route('indexes on orders')).toEqual({ kind: 'tool', tool: 'list_indexes', input: { table: 'orders' } });
   });
 
   it('recognises explain analyze', () => {
