@@ -2,7 +2,8 @@
 
 /** Replaces quoted values and numbers so `relation "a" does not exist` and `... "b" ...` group together. */
 export function normalizeErrorMessage(message: string): string {
-  const firstLine = message.split('\n', 1)[0]!;
+  // "at character N" is where in the statement the error was found: not part of the kind of error.
+  const firstLine = message.split('\n', 1)[0]!.replace(/ at character \d+$/, '');
   return firstLine
     .replace(/"(?:[^"]|"")*"/g, '"…"')
     .replace(/'(?:[^']|'')*'/g, "'…'")
