@@ -94,6 +94,31 @@ export const settings = {
     example: 'gpt-4o-mini',
     schema: optionalText,
   },
+  PGDBA_AGENT_TIMEOUT_MS: {
+    description: 'How long the agent waits for the LLM endpoint on one question before answering with the command router, in milliseconds.',
+    example: '30000',
+    schema: milliseconds(30_000),
+  },
+  PGDBA_LLM_SAMPLES: {
+    description: 'Whether SQL literals and log parameters may be sent to the LLM as they are ("on"); by default they are replaced by placeholders.',
+    example: 'off',
+    schema: z.enum(['on', 'off']).default('off'),
+  },
+  PGDBA_CONVERSATION_TTL_MS: {
+    description: 'How long a chat thread\'s conversation history is kept after its last message, in milliseconds.',
+    example: '86400000',
+    schema: z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(1000).max(30 * 86_400_000).default(86_400_000),
+  },
+  PGDBA_CONVERSATION_MAX_TOKENS: {
+    description: 'Upper bound (approximate tokens) of the conversation history given to the agent; older turns are dropped first.',
+    example: '3000',
+    schema: z.coerce.number({ message: 'must be a whole number' }).int().min(100).max(200_000).default(3000),
+  },
+  PGDBA_UPLOAD_MAX_BYTES: {
+    description: 'Largest log file accepted from a chat upload, in bytes; bigger files are refused with a message.',
+    example: '262144000',
+    schema: z.coerce.number({ message: 'must be a number of bytes' }).int().min(1).max(10 * 1024 ** 3).default(250 * 1024 * 1024),
+  },
   SLACK_BOT_TOKEN: {
     description: 'Slack bot token (xoxb-...). Enables the Slack adapter.',
     example: 'xoxb-123-456-abc',
