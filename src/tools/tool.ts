@@ -2,6 +2,7 @@
  * A tool is one capability of pgdba with a typed input: the same registry serves the
  * deterministic command router, the LLM agent and the command line.
  */
+import type Keyv from 'keyv';
 import type { z } from 'zod';
 import type { TargetDatabase } from '../engine/db/target-database.js';
 import type { Progress, Reply } from './reply.js';
@@ -18,6 +19,8 @@ export interface ToolContext {
   target: () => Promise<TargetDatabase>;
   signal?: AbortSignal;
   progress?: (progress: Progress) => void;
+  /** Lasting store of recommendations (keyv namespace "recommendations"); tools that keep advice use it when present. */
+  recommendations?: Keyv;
 }
 
 export interface Tool<Input extends z.ZodType = z.ZodType, Data = unknown> {
