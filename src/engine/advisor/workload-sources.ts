@@ -25,7 +25,7 @@ export async function workloadFromStatStatements(target: TargetDatabase, options
   const { rows } = await target.query<{ query: string; calls: string; total_ms: number }>(
     `select query, calls::text, total_exec_time::float8 as total_ms from pg_stat_statements
       where dbid = (select oid from pg_database where datname = current_database())
-        and query ~* '^\\s*(select|with|update|delete|insert)\\b' and query !~* 'pg_stat_statements|pg_catalog\\.|hypopg'
+        and query ~* '^\\s*(select|with|update|delete|insert)\\y' and query !~* 'pg_stat_statements|pg_catalog\\.|hypopg'
       order by total_exec_time desc limit $1`,
     [options.limit ?? 50],
     { signal: options.signal },
