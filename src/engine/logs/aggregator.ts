@@ -5,6 +5,7 @@
  */
 import type { CountAndTime, ErrorStats, LogEvents, MinutePoint, QueryStats, TableMaintenance } from './analysis-types.js';
 import { classify, type LogEvent } from './classifier.js';
+import { detach } from './detach.js';
 import { LatencySketch } from './latency-sketch.js';
 import { normalizeErrorMessage, sqlstateClass } from './error-normalizer.js';
 import { keyToDisplayText, normalizeStatement } from './sql-normalizer.js';
@@ -60,12 +61,14 @@ function bump(map: Map<string, CountAndTime>, key: string | undefined, ms: numbe
   if (item) {
     item.calls += 1;
     item.total_ms += ms;
-  } else map.set(k, { calls: 1, total_ms: ms });
+  } else map.set(detach(k), { calls: 1, total_ms: ms });
 }
 
 function count(map: Map<string, number>, key: string | undefined): void {
   const k = key === undefined || key === '' ? '(unknown)' : key;
-  map.set(k, (map.get(k) ?? 0) + 1);
+  const n = map.get(k);
+  if (n === undefined) map.set(detach(k), 1);
+  else map.set(k, n + 1);
 }
 
 function record<V>(map: Map<string, V>): Record<string, V> {
@@ -132,14 +135,20 @@ export class LogAggregator {
     return true;
   }
 
+  private lastMinuteKey = NaN;
+  private lastMinute: MinutePoint | undefined;
+
   private minute(time: number): MinutePoint | undefined {
     if (!Number.isFinite(time)) return undefined;
     const key = time - (time % 60_000);
+    if (key === this.lastMinuteKey) return this.lastMinute;
     let point = this.minutes.get(key);
     if (point === undefined) {
       point = { minute: new Date(key).toISOString(), calls: 0, total_ms: 0, errors: 0, temp_bytes: 0, lock_waits: 0 };
       this.minutes.set(key, point);
     }
+    this.lastMinuteKey = key;
+    this.lastMinute = point;
     return point;
   }
 
@@ -202,7 +211,7 @@ export class LogAggregator {
         const reasons = event.reason.split(' ');
         if (reasons.includes('time')) c.timed += 1;
         else c.requested += 1;
-        this.checkpointReasons.set(event.reason, (this.checkpointReasons.get(event.reason) ?? 0) + 1);
+        this.checkpointReasons.set(detach(event.reason), (this.checkpointReasons.get(event.reason) ?? 0) + 1);
         return;
       }
       case 'checkpoint-complete': {
@@ -275,10 +284,10 @@ export class LogAggregator {
         } else if (event.state === 'deadlock-detected') l.deadlock_detected += 1;
         l.max_wait_ms = Math.max(l.max_wait_ms, event.waitMs);
         if (l.examples.length < MAX_EXAMPLES || event.waitMs > (l.examples[l.examples.length - 1]?.wait_ms ?? 0)) {
-          const example: LogEvents['lock_waits']['examples'][number] = { time: iso(entry.time), lock_mode: event.lockMode, object: event.object, wait_ms: event.waitMs, state: event.state };
-          if (entry.statement !== undefined) example.statement = this.mask(entry.statement);
-          if (entry.detail !== undefined) example.detail = entry.detail;
-          if (entry.database !== undefined) example.database = entry.database;
+          const example: LogEvents['lock_waits']['examples'][number] = { time: iso(entry.time), lock_mode: detach(event.lockMode), object: detach(event.object), wait_ms: event.waitMs, state: event.state };
+          if (entry.statement !== undefined) example.statement = detach(this.mask(entry.statement));
+          if (entry.detail !== undefined) example.detail = detach(entry.detail);
+          if (entry.database !== undefined) example.database = detach(entry.database);
           l.examples.push(example);
           l.examples.sort((a, b) => b.wait_ms - a.wait_ms);
           if (l.examples.length > MAX_EXAMPLES) l.examples.pop();
@@ -290,9 +299,9 @@ export class LogAggregator {
         d.count += 1;
         if (d.examples.length < MAX_EXAMPLES) {
           const example: LogEvents['deadlocks']['examples'][number] = { time: iso(entry.time) };
-          if (entry.detail !== undefined) example.detail = this.options.anonymize ? this.maskText(entry.detail) : entry.detail;
-          if (entry.statement !== undefined) example.statement = this.mask(entry.statement);
-          if (entry.database !== undefined) example.database = entry.database;
+          if (entry.detail !== undefined) example.detail = detach(this.options.anonymize ? this.maskText(entry.detail) : entry.detail);
+          if (entry.statement !== undefined) example.statement = detach(this.mask(entry.statement));
+          if (entry.database !== undefined) example.database = detach(entry.database);
           d.examples.push(example);
         }
         return;
@@ -305,7 +314,7 @@ export class LogAggregator {
         else if (event.action === 'shut-down') s.shutdowns += 1;
         else if (event.action === 'crash') s.crashes += 1;
         else if (event.action === 'recovery') s.recoveries += 1;
-        if (s.events.length < 200) s.events.push({ time: iso(entry.time), action: event.action, message: entry.message.slice(0, 300) });
+        if (s.events.length < 200) s.events.push({ time: iso(entry.time), action: event.action, message: detach(entry.message.slice(0, 300)) });
         return;
       }
       default:
@@ -358,7 +367,7 @@ export class LogAggregator {
     if (acc === undefined) {
       acc = {
         ref, calls: 0, sketch: new LatencySketch(), totalMs: 0, parseBindMs: 0, first: Infinity, last: -Infinity,
-        example: query, exampleParameters: undefined, exampleDurationMs: -1, exampleTime: entry.time, plan: undefined, plans: 0,
+        example: detach(query), exampleParameters: undefined, exampleDurationMs: -1, exampleTime: entry.time, plan: undefined, plans: 0,
         byDatabase: new Map(), byUser: new Map(), byApplication: new Map(), byClient: new Map(),
       };
       this.queries.set(ref.fingerprint, acc);
@@ -385,9 +394,9 @@ export class LogAggregator {
         acc.totalMs += share * weight;
         if (share > acc.exampleDurationMs) {
           acc.exampleDurationMs = share;
-          acc.example = query;
+          acc.example = detach(query);
           acc.exampleTime = time;
-          acc.exampleParameters = entry.detail?.startsWith('parameters: ') ? entry.detail.slice(12) : undefined;
+          acc.exampleParameters = entry.detail?.startsWith('parameters: ') ? detach(entry.detail.slice(12)) : undefined;
         }
       }
       bump(acc.byDatabase, entry.database, ms * weight);
@@ -407,7 +416,7 @@ export class LogAggregator {
     if (ref === undefined) return;
     const acc = this.queries.get(ref.fingerprint) ?? this.accumulator(ref, query, { time: NaN, pid: 0, severity: 'LOG', message: '', line: 0, source: 0 });
     acc.plans += 1;
-    if (acc.plan === undefined || durationMs > acc.plan.durationMs) acc.plan = { durationMs, text: plan.slice(0, MAX_PLAN_CHARS) };
+    if (acc.plan === undefined || durationMs > acc.plan.durationMs) acc.plan = { durationMs, text: detach(plan.slice(0, MAX_PLAN_CHARS)) };
   }
 
   private addError(entry: LogEntry): void {
@@ -423,7 +432,7 @@ export class LogAggregator {
       if (entry.time < acc.first) acc.first = entry.time;
       if (entry.time > acc.last) acc.last = entry.time;
     } else {
-      this.errors.set(key, { severity: entry.severity, sqlstate, message, count: 1, first: entry.time, last: entry.time, example: entry });
+      this.errors.set(detach(key), { severity: entry.severity, sqlstate: detach(sqlstate ?? undefined) ?? null, message: detach(message), count: 1, first: entry.time, last: entry.time, example: detachedEntry(entry) });
     }
     // A logged statement that failed never completed: pg_stat_statements does not count it.
     const pending = this.sessions.get(entry.pid);
@@ -550,6 +559,16 @@ export class LogAggregator {
   timeSeries(): MinutePoint[] {
     return [...this.minutes.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => ({ ...p, total_ms: round(p.total_ms) }));
   }
+}
+
+/** A copy of an entry that keeps no substring of the input chunk alive. */
+function detachedEntry(entry: LogEntry): LogEntry {
+  const copy: LogEntry = { time: entry.time, pid: entry.pid, severity: entry.severity, message: detach(entry.message), line: entry.line, source: entry.source };
+  for (const key of ['detail', 'hint', 'statement', 'database', 'user', 'application', 'client'] as const) {
+    const value = entry[key];
+    if (value !== undefined) copy[key] = detach(value);
+  }
+  return copy;
 }
 
 function maskParameters(parameters: string): string {

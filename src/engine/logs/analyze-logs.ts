@@ -7,6 +7,7 @@
 import type { InputSummary, LogAnalysis, UnparsedExample } from './analysis-types.js';
 import { LogAggregator } from './aggregator.js';
 import { detectFormat, detectPrefix, prefixSamples } from './format-detector.js';
+import { detach } from './detach.js';
 import { DEFAULT_RELATIVE_ERROR } from './latency-sketch.js';
 import { openInput, type OpenedInput } from './line-source.js';
 import { compilePrefix, type LinePrefixMatcher } from './prefix-compiler.js';
@@ -112,12 +113,12 @@ export async function analyzeLogs(inputs: LogInput[], options: LogAnalysisOption
       if (entry.time < first) first = entry.time;
       if (entry.time > last) last = entry.time;
       aggregator.add(entry);
-    }, index);
+    }, index, input.format !== 'syslog' && input.format !== 'logplex');
     const sink: RecordSink = {
       record: (record) => stitcher.push(record),
       unparsed: (line, text, reason) => {
         unparsed += 1;
-        if (unparsedExamples.length < maxExamples) unparsedExamples.push({ source: name, line, text: text.slice(0, 300), reason });
+        if (unparsedExamples.length < maxExamples) unparsedExamples.push({ source: name, line, text: detach(text.slice(0, 300)), reason });
       },
       skipped: () => {
         skipped += 1;

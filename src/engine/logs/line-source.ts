@@ -11,7 +11,7 @@ import { createGunzip } from 'node:zlib';
 import type { LogInput, LogInputObject } from './types.js';
 
 export const MAX_LINE = 16 * 1024 * 1024;
-const CHUNK = 1 << 20;
+const CHUNK = 256 * 1024;
 
 export interface OpenedInput {
   name: string;
@@ -116,8 +116,6 @@ export async function openInput(input: LogInput): Promise<OpenedInput> {
 }
 
 async function* splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  let carry = '';
   let source: AsyncIterable<Buffer>;
   if (gzip) {
     const raw = Readable.from(countingBytes(bytesOf(input), onBytes));
@@ -127,23 +125,29 @@ async function* splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes
   } else {
     source = countingBytes(bytesOf(input), onBytes);
   }
+  // Lines are cut at newline bytes (never inside a UTF-8 sequence) and decoded in one call per
+  // chunk; invalid UTF-8 becomes U+FFFD.
+  let carry: Buffer | undefined;
   try {
     for await (const chunk of source) {
-      const text = carry + decoder.decode(chunk, { stream: true });
-      const lines = text.split('\n');
-      carry = lines.pop() ?? '';
-      if (carry.length > MAX_LINE) {
-        lines.push(carry.slice(0, MAX_LINE));
-        carry = '';
+      const bytes = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const lastNewline = bytes.lastIndexOf(10);
+      if (lastNewline < 0) {
+        carry = bytes;
+        if (carry.length > MAX_LINE) {
+          yield [carry.toString('utf8', 0, MAX_LINE)];
+          carry = undefined;
+        }
+        continue;
       }
-      yield lines;
+      carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
+      yield bytes.toString('utf8', 0, lastNewline).split('\n');
     }
   } catch (error) {
     if (gzip) throw new LogInputError(`${input.name} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`);
     throw error;
   }
-  const rest = carry + decoder.decode();
-  if (rest.length > 0) yield [rest];
+  if (carry !== undefined && carry.length > 0) yield [carry.toString('utf8')];
 }
 
 async function* countingBytes(source: AsyncIterable<Buffer>, onBytes: (bytes: number) => void): AsyncGenerator<Buffer> {

@@ -50,51 +50,102 @@ export interface NormalizedStatement {
  * Tokenizes `text` and returns its memo key. Never throws: unterminated quotes or comments
  * simply run to the end of the text.
  */
+// Tokenizer output state, module-level so the hot loop creates no closures. In hash mode the
+// key is not built: two 32-bit hashes of it are, which the per-line memo lookup uses.
+let out = '';
+let runStart = 0;
+let pendingSpace = false;
+let hashOnly = false;
+let started = false;
+let h1 = 0;
+let h2 = 0;
+
+function hashChar(c: number): void {
+  h1 = Math.imul(h1 ^ c, 16777619);
+  h2 = Math.imul(h2 ^ c, 2246822519) ^ (h2 >>> 15);
+}
+
+function space(): void {
+  if (pendingSpace && started) {
+    if (hashOnly) hashChar(32);
+    else out += ' ';
+  }
+  pendingSpace = false;
+}
+
+function flush(text: string, to: number): void {
+  if (to > runStart) {
+    space();
+    started = true;
+    if (hashOnly) for (let i = runStart; i < to; i += 1) hashChar(text.charCodeAt(i));
+    else out += text.slice(runStart, to);
+  }
+}
+
+function emit(token: string): void {
+  space();
+  started = true;
+  if (hashOnly) for (let i = 0; i < token.length; i += 1) hashChar(token.charCodeAt(i));
+  else out += token;
+}
+
+/**
+ * The memo key of `text` as a number (53 bits of two independent hashes of the key), without
+ * building the key string: the per-line path of statement grouping.
+ */
+export function statementKeyHash(text: string): number {
+  hashOnly = true;
+  h1 = 0x811c9dc5;
+  h2 = 0x9747b28c;
+  try {
+    tokenize(text);
+  } finally {
+    hashOnly = false;
+  }
+  return (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+}
+
 export function normalizeStatement(text: string): NormalizedStatement {
-  let out = '';
-  let runStart = 0;
+  const constants = tokenize(text);
+  const key = out;
+  out = '';
+  return { key, constants };
+}
+
+function tokenize(text: string): number {
+  out = '';
+  started = false;
+  runStart = 0;
+  pendingSpace = false;
   let constants = 0;
   // Whether the last token can end an operand (identifier, constant, ")" or "]"): decides if
   // a "-" before a number is a sign (folded into the constant, as the grammar does) or binary.
   let lastWasOperand = false;
-  let pendingSpace = false;
   const n = text.length;
   let i = 0;
   // Leading whitespace.
   while (i < n && isSpace(text.charCodeAt(i))) i += 1;
   runStart = i;
 
-  const flush = (to: number) => {
-    if (to > runStart) {
-      if (pendingSpace && out.length > 0) out += ' ';
-      pendingSpace = false;
-      out += text.slice(runStart, to);
-    }
-  };
-  const emit = (token: string) => {
-    if (pendingSpace && out.length > 0) out += ' ';
-    pendingSpace = false;
-    out += token;
-  };
 
   while (i < n) {
     const c = text.charCodeAt(i);
     if (isSpace(c)) {
-      flush(i);
+      flush(text, i);
       while (i < n && isSpace(text.charCodeAt(i))) i += 1;
       pendingSpace = true;
       runStart = i;
       continue;
     }
     if (c === 45 /* - */ && text.charCodeAt(i + 1) === 45) {
-      flush(i);
+      flush(text, i);
       while (i < n && text.charCodeAt(i) !== 10) i += 1;
       pendingSpace = true;
       runStart = i;
       continue;
     }
     if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
-      flush(i);
+      flush(text, i);
       let depth = 1;
       i += 2;
       while (i < n && depth > 0) {
@@ -112,7 +163,7 @@ export function normalizeStatement(text: string): NormalizedStatement {
       continue;
     }
     if (c === 39 /* ' */) {
-      flush(i);
+      flush(text, i);
       i = skipQuoted(text, i + 1, false);
       emit('$s');
       constants += 1;
@@ -124,7 +175,7 @@ export function normalizeStatement(text: string): NormalizedStatement {
       // Prefixed strings: E'..', B'..', X'..', N'..', U&'..'
       const next = text.charCodeAt(i + 1);
       if (next === 39 && (c === 69 || c === 101 || c === 66 || c === 98 || c === 88 || c === 120 || c === 78 || c === 110)) {
-        flush(i);
+        flush(text, i);
         const bits = c === 66 || c === 98 || c === 88 || c === 120;
         i = skipQuoted(text, i + 2, c === 69 || c === 101);
         emit(bits ? '$b' : '$s');
@@ -134,7 +185,7 @@ export function normalizeStatement(text: string): NormalizedStatement {
         continue;
       }
       if ((c === 85 || c === 117) && next === 38 && text.charCodeAt(i + 2) === 39) {
-        flush(i);
+        flush(text, i);
         i = skipQuoted(text, i + 3, false);
         emit('$s');
         constants += 1;
@@ -167,7 +218,7 @@ export function normalizeStatement(text: string): NormalizedStatement {
       if (text.charCodeAt(j) === 36) {
         const tag = text.slice(i, j + 1);
         const close = text.indexOf(tag, j + 1);
-        flush(i);
+        flush(text, i);
         i = close < 0 ? n : close + tag.length;
         emit('$s');
         constants += 1;
@@ -181,7 +232,7 @@ export function normalizeStatement(text: string): NormalizedStatement {
     }
     const signed = c === 45 && !lastWasOperand && (isDigit(text.charCodeAt(i + 1)) || (text.charCodeAt(i + 1) === 46 && isDigit(text.charCodeAt(i + 2))));
     if (isDigit(c) || signed || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
-      flush(i);
+      flush(text, i);
       const start = signed ? i + 1 : i;
       let j = start;
       let kind: string;
@@ -220,8 +271,8 @@ export function normalizeStatement(text: string): NormalizedStatement {
     i += 1;
     lastWasOperand = c === 41 /* ) */ || c === 93 /* ] */;
   }
-  flush(n);
-  return { key: out, constants };
+  flush(text, n);
+  return constants;
 }
 
 /** Returns the index after the closing quote (doubled quotes escape; backslashes too in E''). */

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { loadModule, normalizeSync, parseSync } from 'libpg-query';
-import { keyToDisplayText, normalizeStatement } from './sql-normalizer.js';
+import { detach } from './detach.js';
+import { keyToDisplayText, normalizeStatement, statementKeyHash } from './sql-normalizer.js';
 
 export interface StatementGroupRef {
   /** Stable id of the group: 16 hex digits. */
@@ -103,32 +104,34 @@ function statementText(raw: string, statement: RawStatement, only: boolean): str
 }
 
 export class StatementGrouper {
-  private memo = new Map<string, MemoEntry>();
+  private memo = new Map<number, MemoEntry>();
   private exact = new Map<string, StatementGroupRef[]>();
   parserCalls = 0;
   parseFailures = 0;
 
   /** Groups of the statements in `raw` (one per statement of a multi-statement string). */
   resolve(raw: string): StatementGroupRef[] {
-    const { key } = normalizeStatement(raw);
-    let entry = this.memo.get(key);
+    // Per line only a hash of the normalised text is computed; the parser runs once per hash.
+    const hash = statementKeyHash(raw);
+    let entry = this.memo.get(hash);
     if (entry === undefined) {
-      entry = this.analyse(raw, key);
+      entry = this.analyse(raw);
       if (this.memo.size >= MAX_MEMO) this.memo.clear();
-      this.memo.set(key, entry);
+      this.memo.set(hash, entry);
     }
     if (!entry.byExactText) return entry.refs;
     let refs = this.exact.get(raw);
     if (refs === undefined) {
-      refs = this.analyse(raw, key).refs;
+      refs = this.analyse(raw).refs;
       if (this.exact.size >= MAX_MEMO) this.exact.clear();
-      this.exact.set(raw, refs);
+      this.exact.set(detach(raw), refs);
     }
     return refs;
   }
 
-  private analyse(raw: string, key: string): MemoEntry {
+  private analyse(raw: string): MemoEntry {
     this.parserCalls += 1;
+    const key = normalizeStatement(raw).key;
     let statements: RawStatement[];
     try {
       statements = (parseSync(raw) as { stmts?: RawStatement[] }).stmts ?? [];
@@ -143,7 +146,7 @@ export class StatementGrouper {
       const text = statementText(raw, statement, statements.length === 1);
       if (!optimizable.has(nodeType)) {
         byExactText = true;
-        return { fingerprint: hash16(`utility:${text}`), query: text, utility: true, parsed: true };
+        return { fingerprint: hash16(`utility:${text}`), query: detach(text), utility: true, parsed: true };
       }
       let query: string;
       try {
@@ -157,7 +160,7 @@ export class StatementGrouper {
   }
 
   private unparsedRef(key: string): StatementGroupRef {
-    return { fingerprint: hash16(`text:${key}`), query: trimSemicolon(keyToDisplayText(key)), utility: false, parsed: false };
+    return { fingerprint: hash16(`text:${key}`), query: detach(trimSemicolon(keyToDisplayText(key))), utility: false, parsed: false };
   }
 }
 

@@ -14,12 +14,32 @@ export class Stitcher {
   /** Attachments whose parent was never seen (e.g. the file starts mid-entry). */
   orphans = 0;
 
+  /**
+   * `adjacent`: the format writes attachments right after their message (stderr, csvlog,
+   * jsonlog), so only the last message needs to stay open: no per-line map work.
+   */
   constructor(
     private readonly emit: (entry: LogEntry) => void,
     private readonly source: number,
+    private readonly adjacent = false,
   ) {}
 
+  private last: LogEntry | undefined;
+
   push(record: LogRecord): void {
+    if (this.adjacent) {
+      const s = record.severity;
+      if (s === 'DETAIL' || s === 'HINT' || s === 'CONTEXT' || s === 'STATEMENT' || s === 'QUERY' || s === 'LOCATION') {
+        if (this.last !== undefined && this.last.pid === record.pid) this.attachTo(this.last, record);
+        else this.orphans += 1;
+        return;
+      }
+      if (this.last !== undefined) this.emit(this.last);
+      const entry = record as LogEntry;
+      entry.source = this.source;
+      this.last = entry;
+      return;
+    }
     switch (record.severity) {
       case 'DETAIL':
       case 'HINT':
@@ -49,6 +69,10 @@ export class Stitcher {
       this.orphans += 1;
       return;
     }
+    this.attachTo(parent, record);
+  }
+
+  private attachTo(parent: LogEntry, record: LogRecord): void {
     switch (record.severity) {
       case 'DETAIL':
         parent.detail = parent.detail === undefined ? record.message : `${parent.detail}\n${record.message}`;
@@ -80,6 +104,8 @@ export class Stitcher {
 
   /** Emits every open entry (end of input). */
   end(): void {
+    if (this.last !== undefined) this.emit(this.last);
+    this.last = undefined;
     for (const entry of this.open.values()) this.emit(entry);
     this.open.clear();
   }

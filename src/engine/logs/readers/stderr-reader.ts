@@ -33,7 +33,7 @@ export class StderrReader implements FormatReader {
       match = this.fallback.match(line);
       if (match !== undefined) {
         this.fallbackLines += 1;
-        this.firstFallbackLine ??= { line: lineNumber, text: line.slice(0, 300) };
+        this.firstFallbackLine ??= { line: lineNumber, text: Buffer.from(line.slice(0, 300)).toString() };
       }
     }
     if (match === undefined) return undefined;
