@@ -3,6 +3,7 @@
  * and turns every failure into a reply that says what went wrong and what to do. Knows no
  * chat platform.
  */
+import type Keyv from 'keyv';
 import { ZodError } from 'zod';
 import { isConnectionLoss, TargetConnectionError } from '../engine/db/connection-errors.js';
 import type { TargetDatabase } from '../engine/db/target-database.js';
@@ -30,6 +31,8 @@ export interface BotAnswer {
 export interface BotDependencies {
   tools: readonly AnyTool[];
   openTarget: () => Promise<TargetDatabase>;
+  /** Lasting store for recommendations, handed to the tools that keep advice. */
+  recommendations?: Keyv;
   /** Where unexpected errors are reported (never shown raw to the user). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -67,6 +70,7 @@ export class Bot {
     try {
       const result = await tool.run(input, {
         target: this.deps.openTarget,
+        ...(this.deps.recommendations ? { recommendations: this.deps.recommendations } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.progress ? { progress: options.progress } : {}),
       });

@@ -18,6 +18,38 @@ export const routeRules: RouteRule[] = [
     toInput: (match) => ({ sql: match.groups?.sql?.trim(), analyze: Boolean(match.groups?.analyze) }),
   },
   {
+    tool: 'advise_indexes',
+    patterns: [/^(?:advise|index advice|recommend indexes|suggest indexes)(?:\s+indexes)?(?:\s+for)?\s*:?\s+(?<sql>(?:select|with)\b[\s\S]+)$/i],
+    toInput: (match) => ({ sql: match.groups?.sql?.trim() }),
+  },
+  {
+    tool: 'advise_indexes',
+    patterns: [/^(advise|index advice)$/i, /\bwhich indexes would help\b/i, /\b(missing|recommend(?:ed)?|suggest(?:ed)?) indexes\b/i],
+    toInput: () => ({ fromStatStatements: true }),
+  },
+  {
+    tool: 'suggest_rewrites',
+    patterns: [/^(?:suggest\s+)?rewrites?(?:\s+for)?\s*:?\s+(?<sql>(?:select|with)\b[\s\S]+)$/i, /^how (?:can|should) i rewrite\s*:?\s+(?<sql>(?:select|with)\b[\s\S]+)$/i],
+    toInput: (match) => ({ sql: match.groups?.sql?.trim() }),
+  },
+  {
+    tool: 'dismiss_recommendation',
+    patterns: [
+      /^postpone\s+(?<id>rec-[0-9a-f]{8})\s+until\s+(?<until>\d{4}-\d{2}-\d{2})$/i,
+      /^dismiss\s+(?<id>rec-[0-9a-f]{8})(?:\s+because\s+(?<reason>.+))?$/i,
+    ],
+    toInput: (match) => ({
+      id: match.groups?.id?.toLowerCase(),
+      ...(match.groups?.until ? { until: match.groups.until } : {}),
+      ...(match.groups?.reason ? { reason: match.groups.reason } : {}),
+    }),
+  },
+  {
+    tool: 'list_recommendations',
+    patterns: [/^(?:show\s+|list\s+)?(?:all\s+)?(?<status>pending|approved|applied|dismissed|postponed)?\s*recommendations$/i, /\bwhat do you recommend\b/i],
+    toInput: (match) => (match.groups?.status ? { status: match.groups.status.toLowerCase() } : {}),
+  },
+  {
     tool: 'health_report',
     patterns: [
       /^(insights|health ?report|health ?check|checkup|diagnose)$/i,

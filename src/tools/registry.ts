@@ -2,6 +2,10 @@
  * Every tool pgdba has. The command router, the LLM agent and `help` all read this one list.
  */
 import { activityTool } from './activity.js';
+import { adviseIndexesTool } from './advise-indexes.js';
+import { dismissRecommendationTool } from './dismiss-recommendation.js';
+import { listRecommendationsTool } from './list-recommendations.js';
+import { suggestRewritesTool } from './suggest-rewrites.js';
 import { configReviewTool } from './config-review.js';
 import { describeTableTool } from './describe-table.js';
 import { explainQueryTool } from './explain-query.js';
@@ -25,6 +29,10 @@ const allTools = [
   activityTool,
   topStatementsTool,
   configReviewTool,
+  adviseIndexesTool,
+  suggestRewritesTool,
+  listRecommendationsTool,
+  dismissRecommendationTool,
 ];
 
 export const tools: readonly AnyTool[] = allTools as unknown as AnyTool[];

@@ -44,6 +44,18 @@ describe('command router', () => {
     expect(route('indexes on orders')).toEqual({ kind: 'tool', tool: 'list_indexes', input: { table: 'orders' } });
   });
 
+  it.each([
+    ['advise indexes for select * from orders where customer_id = 42', 'advise_indexes', { sql: 'select * from orders where customer_id = 42' }],
+    ['which indexes would help my workload?', 'advise_indexes', { fromStatStatements: true }],
+    ['suggest rewrites for select * from t where id not in (select x from u)', 'suggest_rewrites', { sql: 'select * from t where id not in (select x from u)' }],
+    ['recommendations', 'list_recommendations', {}],
+    ['show dismissed recommendations', 'list_recommendations', { status: 'dismissed' }],
+    ['dismiss rec-1a2b3c4d because we archive that table', 'dismiss_recommendation', { id: 'rec-1a2b3c4d', reason: 'we archive that table' }],
+    ['postpone rec-1a2b3c4d until 2026-12-01', 'dismiss_recommendation', { id: 'rec-1a2b3c4d', until: '2026-12-01' }],
+  ])('routes %j to %s with its input', (question, tool, input) => {
+    expect(route(question)).toEqual({ kind: 'tool', tool, input });
+  });
+
   it('recognises explain analyze', () => {
     expect(route('explain analyze select 1')).toMatchObject({ tool: 'explain_query', input: { sql: 'select 1', analyze: true } });
   });
