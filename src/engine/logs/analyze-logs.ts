@@ -73,6 +73,23 @@ function firstTimeOf(input: PreparedInput): number {
 }
 
 /**
+ * The physical records of one input, before stitching (for tests and debugging: one record per
+ * message, DETAIL/STATEMENT lines included as their own records in stderr and syslog).
+ */
+export async function readLogRecords(input: LogInput, options: Pick<LogAnalysisOptions, 'format' | 'prefix'> = {}): Promise<{ records: LogRecord[]; unparsed: number; format: LogFormat }> {
+  const opened = await openInput(input);
+  const format = options.format && options.format !== 'auto' ? options.format : detectFormat(opened.head);
+  const prepared: PreparedInput = { opened, format, matcher: chooseMatcher(opened, format, options), firstTime: NaN };
+  const records: LogRecord[] = [];
+  let unparsed = 0;
+  const reader = createReader(prepared, { record: (r) => records.push(r), unparsed: () => (unparsed += 1), skipped: () => undefined });
+  let lineNumber = 0;
+  for await (const batch of opened.lines(() => undefined)) for (const line of batch) reader.push(line, ++lineNumber);
+  reader.end();
+  return { records, unparsed, format };
+}
+
+/**
  * Analyses PostgreSQL logs. Throws LogInputError when an input cannot be read; everything
  * else (garbage, wrong format, truncated lines) is counted and reported, never thrown.
  */

@@ -1,7 +1,9 @@
 /** PostgreSQL log analysis engine (see docs/logs.md). */
-export { analyzeLogs, LogInputError } from './analyze-logs.js';
+export { analyzeLogs, LogInputError, readLogRecords } from './analyze-logs.js';
+export { renderTextReport } from './text-report.js';
+export { registerLogsCommand } from './cli.js';
 export type * from './analysis-types.js';
-export type { LogAnalysisOptions, LogInput, LogInputObject, LogProgress, LogFormat } from './types.js';
+export type { LogRecord, LogAnalysisOptions, LogInput, LogInputObject, LogProgress, LogFormat } from './types.js';
 export { compilePrefix, commonPrefixes } from './prefix-compiler.js';
 export { normalizeStatement } from './sql-normalizer.js';
 export { StatementGrouper, loadSqlParser } from './statement-grouper.js';
