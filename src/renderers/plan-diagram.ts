@@ -5,13 +5,14 @@
  */
 import type { Plan } from '../engine/plan/plan-model.js';
 import type { PlanTip, TipSeverity } from '../engine/plan/plan-tips.js';
-import { chartFont, svgToPng } from './chart.js';
+import sharp from 'sharp';
+import { chartFont } from './chart.js';
 import { layoutPlan, type LaidOutNode } from './plan/plan-layout.js';
 
 export interface PlanDiagramOptions {
   tips?: PlanTip[];
   title?: string;
-  /** Nodes drawn at most; cheaper subtrees collapse beyond it (default 40). */
+  /** Nodes drawn at most; cheaper subtrees collapse beyond it (default 30). */
   maxVisibleNodes?: number;
 }
 
@@ -21,14 +22,16 @@ const headerHeight = 52;
 const tipLineHeight = 18;
 const severityColour: Record<TipSeverity, string> = { critical: '#c0392b', warning: '#e67e22', info: '#2e86c1' };
 const severityRank: Record<TipSeverity, number> = { critical: 0, warning: 1, info: 2 };
-const maxPixels = 6_000_000;
+// librsvg shapes text glyph by glyph (the bulk of the render time): the pixel budget and the
+// node budget keep a big plan's PNG fast to draw and still readable when a chat client scales it.
+const maxPixels = 2_500_000;
 
 const n0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
 /** Renders the plan diagram as SVG text. */
 export function renderPlanSvg(plan: Plan, options: PlanDiagramOptions = {}): string {
-  const layout = layoutPlan(plan, options.maxVisibleNodes ?? 40);
+  const layout = layoutPlan(plan, options.maxVisibleNodes ?? 30);
   const tips = [...(options.tips ?? [])].sort((a, b) => severityRank[a.severity] - severityRank[b.severity]);
   const listedTips = tips.slice(0, 8);
   const tipNumber = new Map<PlanTip, number>(listedTips.map((t, i) => [t, i + 1]));
@@ -44,7 +47,7 @@ export function renderPlanSvg(plan: Plan, options: PlanDiagramOptions = {}): str
     plan.executionMs !== undefined ? `execution ${formatMs(plan.executionMs)}` : undefined,
     plan.planningMs !== undefined ? `planning ${formatMs(plan.planningMs)}` : undefined,
     `${plan.nodeCount} nodes`,
-    layout.collapsedCount > 0 ? `${layout.collapsedCount} cheap nodes collapsed (shown as +N)` : undefined,
+    layout.collapsedCount > 0 ? `${layout.collapsedCount} nodes not drawn (cheap subtrees and wide fan-outs folded into +N)` : undefined,
     `bars: share of ${layout.measure === 'time' ? 'time' : 'estimated cost'} in the node itself`,
   ].filter(Boolean).join(' · ');
   // DejaVu Sans averages ~0.58 em per character: wide enough for the subtitle and tip lines.
@@ -105,7 +108,7 @@ export async function renderPlan(plan: Plan, options: PlanDiagramOptions = {}): 
   const size = /width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(svg);
   const pixels = size ? Number(size[1]) * Number(size[2]) : 1;
   const scale = Math.max(0.5, Math.min(2, Math.sqrt(maxPixels / pixels)));
-  return svgToPng(svg, Math.round(scale * 100) / 100);
+  return sharp(Buffer.from(svg), { density: Math.round(72 * scale) }).png({ compressionLevel: 4 }).toBuffer();
 }
 
 function nodeBox(

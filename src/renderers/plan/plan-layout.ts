@@ -30,7 +30,7 @@ export interface PlanLayout {
 }
 
 /** Lays out `plan`, collapsing the cheapest subtrees until at most `maxVisible` nodes remain. */
-export function layoutPlan(plan: Plan, maxVisible: number, maxFanOut = 8): PlanLayout {
+export function layoutPlan(plan: Plan, maxVisible: number, maxFanOut = 6): PlanLayout {
   const measure = plan.analyzed && (plan.root.inclusiveMs ?? 0) > 0 ? 'time' : 'cost';
   const total = measure === 'time' ? (plan.root.inclusiveMs ?? 0) : Math.max(plan.totalCost, 0);
   const shareOf = (n: PlanNode) => (total > 0 ? (measure === 'time' ? (n.exclusiveMs ?? 0) : n.exclusiveCost) / total : 0);
