@@ -11,6 +11,8 @@ import { ConfigError, loadConfig, renderEnvExample, type Config } from './config
 import { registerInsightsCommand } from './engine/db/inspections/cli.js';
 import type { TargetOpener } from './engine/db/open-target.js';
 import type { TargetDatabase } from './engine/db/target-database.js';
+import { registerAdviseCommand } from './engine/advisor/cli.js';
+import { registerLogsCommand } from './engine/logs/cli.js';
 import { registerExplainCommand } from './engine/plan/cli.js';
 
 const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -53,7 +55,7 @@ program
     const config = configOrExit();
     const app = createApp(config, { log: (line) => logger.info(line) });
     try {
-      const answer = await app.bot.ask(words.join(' '));
+      const answer = await app.bot.ask(words.join(' '), { allowLocalFiles: true });
       process.stdout.write(`${await formatAnswer(answer, options.format, config.PGDBA_OUTPUT_DIR)}\n`);
       if (answer.error) {
         process.exitCode = answer.error.kind === 'unknown-question' || answer.error.kind === 'bad-input' ? exitCodes.usage : exitCodes.failed;
@@ -86,8 +88,10 @@ program
     process.stdout.write(renderEnvExample());
   });
 
+registerLogsCommand(program);
 registerInsightsCommand(program, openTarget);
 registerExplainCommand(program, openTarget);
+registerAdviseCommand(program, openTarget);
 
 try {
   await program.parseAsync(process.argv);

@@ -13,6 +13,12 @@ import { ToolInputError } from '../tools/tool.js';
 import { route } from './router.js';
 
 export interface AskOptions {
+  /**
+   * Whether the input may name files on the pgdba host (`paths`). Only the command line and the
+   * terminal chat, run by someone already on that host, and adapters passing a file they saved
+   * themselves set this; a chat user must never read the server's files.
+   */
+  allowLocalFiles?: boolean;
   signal?: AbortSignal;
   progress?: (progress: Progress) => void;
 }
@@ -61,6 +67,9 @@ export class Bot {
   async runTool(name: string, rawInput: unknown, options: AskOptions = {}): Promise<BotAnswer> {
     const tool = this.deps.tools.find((candidate) => candidate.name === name);
     if (!tool) return this.failure('bad-input', `There is no tool called "${name}".`);
+    if (!options.allowLocalFiles && namesLocalFiles(rawInput)) {
+      return this.failure('bad-input', 'Reading files on the pgdba server is only possible from its command line (`pgdba logs analyze FILE`). Upload the log file to the chat instead.', name);
+    }
     let input: unknown;
     try {
       input = tool.input.parse(rawInput);
@@ -78,6 +87,14 @@ export class Bot {
     } catch (error) {
       return this.explainFailure(name, error);
     }
+  }
+
+  /**
+   * A button click: the action id names a tool and the payload carries its input (JSON, or a bare
+   * id such as a recommendation id). Adapters call this for every click they receive.
+   */
+  async handleAction(action: { id: string; payload: string }, options: AskOptions = {}): Promise<BotAnswer> {
+    return this.runTool(action.id, parseActionPayload(action.payload), options);
   }
 
   help(intro = 'I am pgdba, your PostgreSQL DBA assistant. Ask me:'): Reply {
@@ -137,6 +154,22 @@ function describePostgresError(error: { code?: string; message?: string; hint?: 
 function describeZodError(error: unknown): string {
   if (!(error instanceof ZodError)) return String(error);
   return error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+}
+
+function namesLocalFiles(input: unknown): boolean {
+  const paths = (input as { paths?: unknown } | null | undefined)?.paths;
+  return Array.isArray(paths) && paths.length > 0;
+}
+
+function parseActionPayload(payload: string): unknown {
+  if (payload.trim().startsWith('{')) {
+    try {
+      return JSON.parse(payload) as unknown;
+    } catch {
+      // Not JSON after all: treat as a bare id below.
+    }
+  }
+  return payload === '' ? {} : { id: payload };
 }
 
 function truncate(text: string, length: number): string {

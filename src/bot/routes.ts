@@ -50,6 +50,11 @@ export const routeRules: RouteRule[] = [
     toInput: (match) => (match.groups?.status ? { status: match.groups.status.toLowerCase() } : {}),
   },
   {
+    tool: 'analyze_log',
+    patterns: [/^(?:analy[sz]e|summari[sz]e|read)\s+(?:the\s+)?log(?:\s+file)?s?\s+(?<paths>\S+(?:\s+\S+)*)$/i],
+    toInput: (match) => ({ paths: (match.groups?.paths ?? '').split(/\s+/) }),
+  },
+  {
     tool: 'health_report',
     patterns: [
       /^(insights|health ?report|health ?check|checkup|diagnose)$/i,

@@ -3,6 +3,7 @@
  */
 import { activityTool } from './activity.js';
 import { adviseIndexesTool } from './advise-indexes.js';
+import { analyzeLogTool } from './analyze-log.js';
 import { dismissRecommendationTool } from './dismiss-recommendation.js';
 import { listRecommendationsTool } from './list-recommendations.js';
 import { suggestRewritesTool } from './suggest-rewrites.js';
@@ -23,6 +24,7 @@ const allTools = [
   serverOverviewTool,
   largestTablesTool,
   explainQueryTool,
+  analyzeLogTool,
   healthReportTool,
   describeTableTool,
   listIndexesTool,

@@ -80,3 +80,18 @@ describe('bot over a real database', () => {
     expect(loggedErrors).toEqual([]);
   });
 });
+
+describe('files on the pgdba host', () => {
+  const bot = new Bot({ tools, openTarget: () => Promise.reject(new Error('no database needed')) });
+
+  it('are refused to a chat user, who is told to upload instead', async () => {
+    const answer = await bot.ask('analyze log /etc/passwd');
+    expect(answer).toMatchObject({ ok: false, tool: 'analyze_log', error: { kind: 'bad-input' } });
+    expect(answer.error?.message).toContain('Upload the log file to the chat instead');
+  });
+
+  it('are read for the command line', async () => {
+    const answer = await bot.ask('analyze log /nonexistent/postgresql.log', { allowLocalFiles: true });
+    expect(answer.error?.message ?? '').not.toContain('Upload the log file');
+  });
+});

@@ -39,7 +39,7 @@ export async function runTerminalChat(bot: Bot, options: TerminalChatOptions): P
     if (question === 'exit' || question === 'quit') break;
     if (question !== '') {
       current = new AbortController();
-      const answer = await bot.ask(question, { signal: current.signal });
+      const answer = await bot.ask(question, { signal: current.signal, allowLocalFiles: true });
       current = undefined;
       write(`${await renderReplyAsText(answer.reply, { imageDir: options.imageDir })}\n`);
     }
