@@ -106,7 +106,7 @@ function measurePgbadger(file: string): { seconds: number; mbPerS: number; queri
   const child = spawnSync('/usr/bin/pgbadger', ['-x', 'json', '-o', output, '--prefix', prefix, '-q', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const seconds = (performance.now() - started) / 1000;
   if (child.status !== 0) throw new Error(`pgbadger failed: ${child.stderr}`);
-  let queries: number | null = null;
+  let queries: number | null;
   try {
     const report = JSON.parse(readFileSync(output, 'utf8')) as { overall_stat?: { queries_number?: number } };
     queries = report.overall_stat?.queries_number ?? null;

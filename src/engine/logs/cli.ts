@@ -2,7 +2,7 @@
  * `pgdba logs analyze FILE...`: the log engine on the command line. Exit 0 on success, 2 when an
  * input cannot be read or an option is wrong (with what to do about it).
  */
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { analyzeLogs, LogInputError } from './analyze-logs.js';
 import { renderTextReport } from './text-report.js';
 import type { LogAnalysisOptions, LogFormat } from './types.js';
