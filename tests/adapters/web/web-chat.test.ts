@@ -49,7 +49,10 @@ describe('local web chat in a real browser', () => {
     const answer = page.locator('.msg.bot').last();
     await expect.poll(() => answer.locator('td').first().textContent()).toBe('public.shipments');
     const image = answer.locator('img');
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(300);
+    await expect.poll(() => image.evaluate((img) => {
+      const loaded = img as unknown as { complete: boolean; naturalWidth: number };
+      return loaded.complete ? loaded.naturalWidth : 0;
+    })).toBeGreaterThan(300);
   });
 
   it('highlights SQL in code blocks, and a button click updates its own message', async () => {
