@@ -1,0 +1,73 @@
+/**
+ * The Discord adapter of `pgdba serve`: the HTTP interactions endpoint when DISCORD_PUBLIC_KEY is
+ * set, and the gateway client when DISCORD_BOT_TOKEN is set and DISCORD_GATEWAY is not "off".
+ * Both answer through one DiscordConversation, so they behave the same.
+ */
+import { REST } from 'discord.js';
+import type { Bot } from '../../bot/bot.js';
+import type { Config } from '../../config.js';
+import type { Adapter, AdapterRoute } from '../adapter.js';
+import { DiscordConversation, type DiscordActionHandler, type LogAttachment } from './discord-conversation.js';
+import { DiscordGatewayClient } from './gateway-client.js';
+import { DiscordInteractionsEndpoint } from './interactions-endpoint.js';
+
+export const discordInteractionsPath = '/discord/interactions';
+
+export interface DiscordAdapterOptions {
+  bot: Bot;
+  config: Config;
+  /** Routes button clicks (e.g. approvals); by default a click runs the tool named by the action id. */
+  onAction?: DiscordActionHandler;
+  /** Replaces the attachment download (tests); the default fetches the attachment URL. */
+  download?: (attachment: LogAttachment) => Promise<Buffer>;
+}
+
+export class DiscordAdapter implements Adapter {
+  readonly name = 'discord';
+  readonly transport: string;
+  readonly routes: readonly AdapterRoute[];
+  readonly interactions: DiscordInteractionsEndpoint | undefined;
+  readonly gateway: DiscordGatewayClient | undefined;
+
+  constructor(options: DiscordAdapterOptions) {
+    const { config } = options;
+    const conversation = new DiscordConversation({
+      bot: options.bot,
+      uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES,
+      ...(options.onAction ? { onAction: options.onAction } : {}),
+      ...(options.download ? { download: options.download } : {}),
+    });
+    const rest = new REST({ version: '10', ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) });
+    if (config.DISCORD_BOT_TOKEN) rest.setToken(config.DISCORD_BOT_TOKEN);
+    this.interactions = config.DISCORD_PUBLIC_KEY ? new DiscordInteractionsEndpoint({ publicKey: config.DISCORD_PUBLIC_KEY, rest, conversation }) : undefined;
+    this.gateway =
+      config.DISCORD_BOT_TOKEN && config.DISCORD_GATEWAY !== 'off'
+        ? new DiscordGatewayClient({ token: config.DISCORD_BOT_TOKEN, apiUrl: config.DISCORD_API_URL, conversation })
+        : undefined;
+    if (!this.interactions && !this.gateway) {
+      throw new Error(
+        'Discord is not configured: set DISCORD_PUBLIC_KEY (HTTP interactions at /discord/interactions) and/or DISCORD_BOT_TOKEN (gateway; DISCORD_GATEWAY=off disables it).',
+      );
+    }
+    this.routes = this.interactions ? [{ method: 'POST', path: discordInteractionsPath, handle: this.interactions.handle }] : [];
+    this.transport = [this.interactions ? 'http-interactions' : '', this.gateway ? 'gateway' : ''].filter(Boolean).join('+');
+  }
+
+  async start(): Promise<void> {
+    await this.gateway?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.interactions?.idle();
+    await this.gateway?.stop();
+  }
+}
+
+/** True when the configuration asks for Discord (so `pgdba serve` mounts this adapter). */
+export function discordConfigured(config: Config): boolean {
+  return Boolean(config.DISCORD_PUBLIC_KEY || (config.DISCORD_BOT_TOKEN && config.DISCORD_GATEWAY !== 'off'));
+}
+
+export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAdapter {
+  return new DiscordAdapter(options);
+}

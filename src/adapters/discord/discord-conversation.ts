@@ -1,0 +1,119 @@
+/**
+ * What a Discord user can ask, in bot words: a question, a log file, a query to explain, a health
+ * report, or a button click. Both transports (HTTP interactions and the gateway) go through this
+ * one place, so they answer identically; it knows nothing of how the answer travels back.
+ */
+import type { Bot, BotAnswer } from '../../bot/bot.js';
+import { ReplyBuilder, type Progress, type Reply } from '../../tools/reply.js';
+
+/** Who clicked or asked, as PGDBA_APPROVERS names them: "discord:<user id>", "discord:role:<role id>". */
+export interface DiscordIdentity {
+  platform: 'discord';
+  userId: string;
+  /** Role ids of the member in the guild (empty in DMs). */
+  roleIds: string[];
+  guildId?: string;
+  userName?: string;
+}
+
+export interface DiscordActionClick {
+  actionId: string;
+  payload: string;
+  user: DiscordIdentity;
+}
+
+/** Answers a button click with the reply that replaces the message the button was on. */
+export type DiscordActionHandler = (click: DiscordActionClick) => Promise<Reply>;
+
+export interface LogAttachment {
+  name: string;
+  url: string;
+  size?: number;
+}
+
+export interface DiscordConversationOptions {
+  bot: Bot;
+  /** Largest log file accepted (PGDBA_UPLOAD_MAX_BYTES). */
+  uploadMaxBytes: number;
+  /** Routes button clicks (approvals); by default a click runs the tool named by the action id. */
+  onAction?: DiscordActionHandler;
+  /** Downloads an attachment; the default uses fetch (Discord CDN URLs need no token). */
+  download?: (attachment: LogAttachment) => Promise<Buffer>;
+}
+
+export class DiscordConversation {
+  constructor(private readonly options: DiscordConversationOptions) {}
+
+  ask(question: string, progress?: (progress: Progress) => void): Promise<BotAnswer> {
+    return this.options.bot.ask(question, progress ? { progress } : {});
+  }
+
+  explain(sql: string): Promise<BotAnswer> {
+    return this.options.bot.runTool('explain_query', { sql });
+  }
+
+  health(progress?: (progress: Progress) => void): Promise<BotAnswer> {
+    return this.options.bot.runTool('health_report', {}, progress ? { progress } : {});
+  }
+
+  /** Downloads the log files and hands them to the analyze_log tool as base64 uploads. */
+  async analyzeLogs(attachments: LogAttachment[], progress?: (progress: Progress) => void): Promise<BotAnswer> {
+    const uploads: { name: string; contentBase64: string }[] = [];
+    for (const attachment of attachments) {
+      if (attachment.size !== undefined && attachment.size > this.options.uploadMaxBytes) {
+        return refusal(`${attachment.name} is ${attachment.size} bytes, more than the ${this.options.uploadMaxBytes} bytes allowed (PGDBA_UPLOAD_MAX_BYTES). Compress it (.gz) or analyse it with \`pgdba logs analyze\`.`);
+      }
+      let content: Buffer;
+      try {
+        content = await (this.options.download ?? ((file) => downloadAttachment(file, this.options.uploadMaxBytes)))(attachment);
+      } catch (error) {
+        return refusal(`I could not download ${attachment.name}: ${error instanceof Error ? error.message : String(error)}. Attach it again.`);
+      }
+      uploads.push({ name: attachment.name, contentBase64: content.toString('base64') });
+    }
+    return this.options.bot.runTool('analyze_log', { uploads }, progress ? { progress } : {});
+  }
+
+  async click(click: DiscordActionClick): Promise<Reply> {
+    if (this.options.onAction) return this.options.onAction(click);
+    return runActionAsTool(this.options.bot, click.actionId, click.payload);
+  }
+}
+
+/**
+ * Default meaning of a button: the action id names a tool; the payload is its JSON input, or
+ * the id of the object it acts on (e.g. dismiss_recommendation with "rec-1a2b3c4d").
+ */
+export async function runActionAsTool(bot: Bot, actionId: string, payload: string): Promise<Reply> {
+  let input: unknown = { id: payload };
+  if (payload.startsWith('{')) {
+    try {
+      input = JSON.parse(payload);
+    } catch {
+      // Not JSON after all: keep it as an id.
+    }
+  }
+  return (await bot.runTool(actionId, input)).reply;
+}
+
+async function downloadAttachment(attachment: LogAttachment, maxBytes: number): Promise<Buffer> {
+  const response = await fetch(attachment.url);
+  if (!response.ok) throw new Error(`the file host answered HTTP ${response.status}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += (chunk as Uint8Array).length;
+    if (size > maxBytes) throw new Error(`it is larger than ${maxBytes} bytes (PGDBA_UPLOAD_MAX_BYTES)`);
+    chunks.push(Buffer.from(chunk as Uint8Array));
+  }
+  return Buffer.concat(chunks);
+}
+
+function refusal(message: string): BotAnswer {
+  return { ok: false, reply: new ReplyBuilder().text(message).build(), error: { kind: 'bad-input', message } };
+}
+
+export function progressText(progress: Progress): string {
+  const amount = progress.total ? ` ${Math.round((progress.done / progress.total) * 100)}%` : '';
+  return `⏳ ${progress.stage}${amount}…`;
+}

@@ -1,0 +1,128 @@
+/**
+ * The gateway transport: a discord.js client that answers when the bot is mentioned (reading the
+ * message text needs the privileged Message Content intent), analyses log files attached to such
+ * a message, and also answers /dba commands and button clicks when Discord delivers interactions
+ * over the gateway (no interactions endpoint URL configured in the developer portal).
+ */
+import { Client, Events, GatewayIntentBits, Partials, type ButtonInteraction, type ChatInputCommandInteraction, type Message } from 'discord.js';
+import { logger } from '../../bot/logger.js';
+import { answerDbaCommand } from './dba-command.js';
+import { decodeActionId } from './discord-action-ids.js';
+import { progressText, type DiscordConversation, type DiscordIdentity } from './discord-conversation.js';
+import { discordMessageBody } from './discord-message-body.js';
+
+export interface GatewayClientOptions {
+  token: string;
+  /** REST base (DISCORD_API_URL); the gateway URL itself comes from GET /gateway/bot. */
+  apiUrl?: string | undefined;
+  conversation: DiscordConversation;
+}
+
+export class DiscordGatewayClient {
+  readonly client: Client;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly options: GatewayClientOptions) {
+    this.client = new Client({
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
+      // DM channels are not cached before their first message arrives.
+      partials: [Partials.Channel],
+      ...(options.apiUrl ? { rest: { api: options.apiUrl } } : {}),
+    });
+    this.client.on(Events.MessageCreate, (message) => this.track(this.answerMention(message)));
+    this.client.on(Events.InteractionCreate, (interaction) => {
+      if (interaction.isButton()) this.track(this.answerClick(interaction));
+      else if (interaction.isChatInputCommand() && interaction.commandName === 'dba') this.track(this.answerCommand(interaction));
+    });
+    this.client.on(Events.Error, (error) => logger.error('discord: gateway error', error));
+  }
+
+  /** Logs in and resolves once the gateway session is ready. */
+  async start(): Promise<void> {
+    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
+    await this.client.login(this.options.token);
+    await ready;
+  }
+
+  async stop(): Promise<void> {
+    await this.idle();
+    await this.client.destroy();
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => logger.error('discord: a gateway event could not be answered', error)).finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+  }
+
+  private async answerMention(message: Message): Promise<void> {
+    const me = this.client.user;
+    if (!me || message.author.bot) return;
+    const direct = message.guildId === null;
+    if (!direct && !message.mentions.users.has(me.id)) return;
+    const question = message.content.replace(new RegExp(`<@!?${me.id}>`, 'g'), '').trim();
+    const conversation = this.options.conversation;
+    const logs = [...message.attachments.values()].map((file) => ({ name: file.name, url: file.url, size: file.size }));
+    const answer = logs.length > 0 ? await conversation.analyzeLogs(logs) : await conversation.ask(question || 'help');
+    const { body, files } = discordMessageBody(answer.reply);
+    await message.reply({
+      embeds: body.embeds as never,
+      components: body.components as never,
+      files: files.map((file) => ({ attachment: file.data as Buffer, name: file.name })),
+      allowedMentions: { parse: [], repliedUser: false },
+    });
+  }
+
+  private async answerCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    await interaction.deferReply();
+    let lastProgressAt = 0;
+    const progress = (update: Parameters<typeof progressText>[0]) => {
+      if (Date.now() - lastProgressAt < 1500) return;
+      lastProgressAt = Date.now();
+      interaction.editReply({ content: progressText(update) }).catch(() => undefined);
+    };
+    const options: Record<string, unknown> = {};
+    for (const option of interaction.options.data[0]?.options ?? []) options[option.name] = option.value;
+    const file = interaction.options.getAttachment('file', false);
+    const reply = await answerDbaCommand(
+      this.options.conversation,
+      { subcommand: interaction.options.getSubcommand(false) ?? undefined, options, attachment: file ? { name: file.name, url: file.url, size: file.size } : undefined },
+      progress,
+    );
+    await interaction.editReply(editOptions(reply));
+  }
+
+  private async answerClick(interaction: ButtonInteraction): Promise<void> {
+    const action = decodeActionId(interaction.customId);
+    if (!action) {
+      await interaction.reply({ content: 'This button is no longer known to pgdba. Ask again to get fresh buttons.', ephemeral: true });
+      return;
+    }
+    await interaction.deferUpdate();
+    const member = interaction.member;
+    const roleIds = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
+    const user: DiscordIdentity = {
+      platform: 'discord',
+      userId: interaction.user.id,
+      roleIds,
+      ...(interaction.guildId ? { guildId: interaction.guildId } : {}),
+      userName: interaction.user.username,
+    };
+    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user });
+    await interaction.editReply(editOptions(reply));
+  }
+}
+
+function editOptions(reply: Parameters<typeof discordMessageBody>[0]) {
+  const { body, files } = discordMessageBody(reply);
+  return {
+    content: '',
+    embeds: body.embeds as never,
+    components: body.components as never,
+    files: files.map((file) => ({ attachment: file.data as Buffer, name: file.name })),
+    attachments: [],
+  };
+}
