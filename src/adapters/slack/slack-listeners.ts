@@ -1,0 +1,137 @@
+/**
+ * What pgdba does with each Slack payload: mentions and direct messages are answered in their
+ * thread, `/dba` is acknowledged at once and answered after, shared log files are analysed,
+ * and button clicks are acknowledged at once and then edit the message they belong to.
+ */
+import type bolt from '@slack/bolt';
+import type { Assistant } from '../../bot/agent/assistant.js';
+import { logger } from '../../bot/logger.js';
+import { ReplyBuilder, type Reply } from '../../tools/reply.js';
+import { actionIdPrefix, renderBlockKit, type KnownBlock } from './block-kit.js';
+import { isLogFile, type LogUploadHandler, type SlackFile } from './log-upload.js';
+import type { SlackReplier, SlackThread } from './slack-replier.js';
+
+type BoltApp = InstanceType<typeof bolt.App>;
+
+export interface SlackListenerDependencies {
+  assistant: Assistant;
+  replier: SlackReplier;
+  uploads: LogUploadHandler;
+}
+
+export const slashCommand = '/dba';
+
+export function registerSlackListeners(app: BoltApp, deps: SlackListenerDependencies): void {
+  app.event('app_mention', async ({ event, client }) => {
+    const thread: SlackThread = { channel: event.channel, threadTs: event.thread_ts ?? event.ts };
+    const logs = ((event as { files?: SlackFile[] }).files ?? []).filter(isLogFile);
+    if (logs.length > 0) {
+      for (const file of logs) if (deps.uploads.claim(file.id)) await deps.uploads.handle(await completeFile(client, file), thread);
+      return;
+    }
+    await answer(deps, thread, event.text ?? '', conversationId(event.channel, thread.threadTs));
+  });
+
+  app.message(async ({ message, client }) => {
+    if (message.channel_type !== 'im') return;
+    if ('bot_id' in message && message.bot_id) return;
+    const thread: SlackThread = { channel: message.channel, threadTs: ('thread_ts' in message ? message.thread_ts : undefined) ?? message.ts };
+    if (message.subtype === 'file_share') {
+      for (const file of (message.files ?? []) as SlackFile[]) {
+        if (isLogFile(file) && deps.uploads.claim(file.id)) await deps.uploads.handle(await completeFile(client, file), thread);
+      }
+      return;
+    }
+    if (message.subtype !== undefined) return;
+    await answer(deps, thread, message.text ?? '', conversationId(message.channel, thread.threadTs));
+  });
+
+  app.event('file_shared', async ({ event, client, context }) => {
+    // Our own chart uploads raise file_shared too.
+    if (event.user_id === context.botUserId) return;
+    if (!deps.uploads.claim(event.file_id)) return;
+    const info = await client.files.info({ file: event.file_id });
+    const file = info.file as (SlackFile & { shares?: Record<string, Record<string, { ts: string }[]>> }) | undefined;
+    if (!file || !isLogFile(file)) return;
+    const share = file.shares?.public?.[event.channel_id]?.[0] ?? file.shares?.private?.[event.channel_id]?.[0];
+    await deps.uploads.handle(file, { channel: event.channel_id, threadTs: share?.ts });
+  });
+
+  app.command(slashCommand, async ({ command, ack, respond }) => {
+    await ack();
+    const result = await deps.assistant
+      .ask({ question: command.text, conversationId: `slack:${command.channel_id}:slash:${command.user_id}` })
+      .catch((error: unknown) => failureAnswer(error, `${slashCommand} ${command.text}`));
+    const rendered = renderBlockKit(result.reply);
+    for (const message of rendered.messages) {
+      try {
+        await respond({ response_type: 'in_channel', text: message.text, blocks: message.blocks });
+      } catch (error) {
+        logger.error(`slack: could not respond to ${slashCommand} in ${command.channel_id}`, error);
+      }
+    }
+    await deps.replier.uploadImages({ channel: command.channel_id }, rendered.images, `${slashCommand} images`);
+  });
+
+  app.action(new RegExp(`^${actionIdPrefix}`), async ({ ack, body, action }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    const message = body.message as { ts: string; thread_ts?: string; blocks?: KnownBlock[] } | undefined;
+    if (!channel || !message) return;
+    const thread: SlackThread = { channel, threadTs: message.thread_ts ?? message.ts };
+    const kept = (message.blocks ?? []).filter((block) => block.type !== 'actions');
+    const id = action.action_id.slice(actionIdPrefix.length).replace(/:\d+$/, '');
+    const label = action.text.text;
+    const reply = await clickResult(deps.assistant, id, action.value ?? '', `<@${body.user.id}>`, label);
+    await deps.replier.replace(thread, message.ts, reply, `button ${id}`, kept);
+  });
+}
+
+async function answer(deps: SlackListenerDependencies, thread: SlackThread, text: string, conversation: string): Promise<void> {
+  const question = text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ').trim();
+  const result = await deps.assistant.ask({ question, conversationId: conversation }).catch((error: unknown) => failureAnswer(error, question));
+  await deps.replier.post(thread, result.reply, `answer to "${question.slice(0, 60)}"`);
+}
+
+function conversationId(channel: string, threadTs: string | undefined): string {
+  return `slack:${channel}:${threadTs ?? 'main'}`;
+}
+
+/** A file from a message event may lack its download link: ask Slack for the full object. */
+async function completeFile(client: BoltApp['client'], file: SlackFile): Promise<SlackFile> {
+  if (file.url_private_download && file.size !== undefined) return file;
+  const info = await client.files.info({ file: file.id });
+  return (info.file as SlackFile | undefined) ?? file;
+}
+
+/**
+ * A button's effect. "dismiss"/"postpone" only acknowledge; an id naming a tool runs it with the
+ * payload as input (JSON, or a bare id such as a recommendation id); a `{tool, input}` payload
+ * runs that tool. Whatever happens, the clicked message says who clicked and what came of it.
+ */
+async function clickResult(assistant: Assistant, id: string, payload: string, who: string, label: string): Promise<Reply> {
+  if (id === 'dismiss' || id === 'postpone') {
+    return new ReplyBuilder().context(`${id === 'dismiss' ? 'Dismissed' : 'Postponed'} by ${who}.`).build();
+  }
+  const parsed = parseJson(payload);
+  const request =
+    parsed && typeof parsed === 'object' && 'tool' in parsed && typeof (parsed as { tool: unknown }).tool === 'string'
+      ? { tool: (parsed as { tool: string }).tool, input: (parsed as { input?: unknown }).input ?? {} }
+      : { tool: id, input: parsed && typeof parsed === 'object' ? parsed : { id: payload } };
+  const result = await assistant.runTool(request.tool, request.input).catch((error: unknown) => failureAnswer(error, label));
+  return { blocks: [{ type: 'context', text: `${who} clicked *${label}*:` }, ...result.reply.blocks] };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function failureAnswer(error: unknown, what: string): { reply: Reply } {
+  logger.error(`slack: answering "${what.slice(0, 60)}" failed`, error);
+  return { reply: new ReplyBuilder().text('Something went wrong while answering; the error was logged. Please try again.').build() };
+}

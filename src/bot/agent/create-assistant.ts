@@ -1,0 +1,78 @@
+/**
+ * Assembles the assistant of a running pgdba: the bot over the registry (as `createApp` does),
+ * the optional LLM agent, the conversation store and the schema summary, sharing one target
+ * opener so the embedded demo is never started twice.
+ */
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { App } from '../app.js';
+import { configuredTargetOpener } from '../app.js';
+import { Bot } from '../bot.js';
+import { logger } from '../logger.js';
+import { ConversationStore, type ConversationTurn } from '../conversations/conversation-store.js';
+import { openKeyvStore } from '../stores/keyv-store.js';
+import { settings, type Config } from '../../config.js';
+import { tools as registryTools, type AnyTool } from '../../tools/registry.js';
+import { Assistant } from './assistant.js';
+import { createChatModel, defaultModelName } from './chat-model.js';
+import { readSchemaSummary } from './schema-summary.js';
+
+export interface AssistantApp extends App {
+  assistant: Assistant;
+}
+
+export interface AssistantAppOptions {
+  log?: (line: string) => void;
+  /** A chat model to use instead of the configured endpoint (tests: `fakeModel()`). */
+  model?: BaseChatModel;
+  tools?: readonly AnyTool[];
+}
+
+/** How long a schema summary is reused before it is read again. */
+const schemaSummaryTtlMs = 5 * 60_000;
+
+export async function createAssistantApp(config: Config, options: AssistantAppOptions = {}): Promise<AssistantApp> {
+  const tools = options.tools ?? registryTools;
+  const opener = configuredTargetOpener(config, options.log);
+  const logError = (message: string, error: unknown) => logger.error(message, error);
+  const bot = new Bot({ tools, openTarget: () => opener.open(), logError });
+  const model = options.model ?? createChatModel(config);
+  const store = await openKeyvStore<ConversationTurn[]>({ url: config.PGDBA_STORE_URL, namespace: 'conversations' });
+  let summary: { text: string; at: number } | undefined;
+  const assistant = new Assistant({
+    bot,
+    tools,
+    model,
+    modelName: options.model ? undefined : (config.PGDBA_MODEL ?? defaultModelName),
+    conversations: new ConversationStore(store, { maxTokens: config.PGDBA_CONVERSATION_MAX_TOKENS, ttlMs: config.PGDBA_CONVERSATION_TTL_MS }),
+    schemaSummary: async () => {
+      if (!summary || Date.now() - summary.at > schemaSummaryTtlMs) summary = { text: await readSchemaSummary(await opener.open()), at: Date.now() };
+      return summary.text;
+    },
+    privacy: { allowSamples: config.PGDBA_LLM_SAMPLES === 'on', secrets: configuredSecrets(config) },
+    timeoutMs: config.PGDBA_AGENT_TIMEOUT_MS,
+    logError,
+  });
+  return {
+    bot,
+    config,
+    assistant,
+    async close() {
+      await opener.close();
+      await store.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+/** Values of every secret setting (and the password inside DATABASE_URL), scrubbed from anything sent out. */
+export function configuredSecrets(config: Config): string[] {
+  const values: string[] = [];
+  for (const [name, setting] of Object.entries(settings)) {
+    const value = config[name as keyof Config];
+    if ('secret' in setting && setting.secret && typeof value === 'string') values.push(value);
+  }
+  if (config.DATABASE_URL && URL.canParse(config.DATABASE_URL)) {
+    const password = decodeURIComponent(new URL(config.DATABASE_URL).password);
+    if (password) values.push(password);
+  }
+  return values.filter((value) => value.length >= 4);
+}
