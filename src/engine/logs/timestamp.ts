@@ -22,7 +22,10 @@ function zoneOffsetMinutes(zone: string): number | undefined {
   return match[1] === '-' ? -minutes : minutes;
 }
 
-let cachedKey = '';
+// The minute part (first 16 characters) and zone of the last timestamp: consecutive lines
+// share them, so the common case costs two string comparisons and no allocation.
+let cachedMinute = '';
+let cachedZone = '';
 let cachedBase = NaN;
 
 function digit(text: string, at: number): number {
@@ -51,12 +54,15 @@ export function parseLogTimestamp(text: string): number {
       end += 1;
     }
   }
-  const zone = text.slice(end).trim();
-  const key = text.slice(0, 16) + zone;
   let base: number;
-  if (key === cachedKey) {
+  if (
+    cachedMinute !== '' &&
+    text.startsWith(cachedMinute) &&
+    (text.length === end ? cachedZone === '' : text.length === end + 1 + cachedZone.length && text.endsWith(cachedZone))
+  ) {
     base = cachedBase;
   } else {
+    const zone = text.slice(end).trim();
     const offset = zoneOffsetMinutes(zone) ?? 0;
     const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
     const month = digit(text, 5) * 10 + digit(text, 6);
@@ -65,7 +71,8 @@ export function parseLogTimestamp(text: string): number {
     const minute = digit(text, 14) * 10 + digit(text, 15);
     base = Date.UTC(year, month - 1, day, hour, minute) - offset * 60_000;
     if (Number.isNaN(base)) return NaN;
-    cachedKey = key;
+    cachedMinute = text.slice(0, 16);
+    cachedZone = zone;
     cachedBase = base;
   }
   const seconds = digit(text, 17) * 10 + digit(text, 18);
