@@ -17,17 +17,16 @@ export const listIndexesTool = defineTool({
   }).strict(),
   async run(input, context) {
     const target = await context.target();
-    const all = await listIndexes(target, { ...(input.table ? { table: input.table } : {}), ...(input.schema ? { schema: input.schema } : {}) });
-    const indexes = all.slice(0, input.limit);
+    const { indexes, total } = await listIndexes(target, { ...(input.table ? { table: input.table } : {}), ...(input.schema ? { schema: input.schema } : {}) }, input.limit);
     const scope = input.table ? `on *${input.table}*` : input.schema ? `in schema *${input.schema}*` : `in *${target.description.label}*`;
     const reply = new ReplyBuilder();
     if (indexes.length === 0) {
       reply.text(`No indexes ${scope}.`);
-      return { data: { indexes: all }, reply: reply.build() };
+      return { data: { indexes, total }, reply: reply.build() };
     }
-    const unused = all.filter((i) => i.scans === 0 && !i.unique);
+    const unused = indexes.filter((i) => i.scans === 0 && !i.unique);
     reply
-      .text(`${all.length} indexes ${scope}, largest first; ${unused.length} non-unique never scanned.`)
+      .text(`${total} indexes ${scope}, largest first; ${unused.length} of the ${indexes.length} shown are non-unique and never scanned.`)
       .table({
         columns: ['Index', 'Table', 'Size', 'Scans', 'Kind', 'Definition'],
         numericColumns: [2, 3],
@@ -37,12 +36,12 @@ export const listIndexesTool = defineTool({
           formatBytes(i.bytes),
           formatCount(i.scans),
           [i.primary ? 'primary' : i.unique ? 'unique' : '', i.valid ? '' : 'INVALID'].filter(Boolean).join(' '),
-          i.definition,
+          i.definition ?? i.shape,
         ]),
-        ...(all.length > indexes.length ? { note: `${all.length - indexes.length} smaller indexes not shown.` } : {}),
+        ...(total > indexes.length ? { note: `${total - indexes.length} smaller indexes not shown.` } : {}),
       });
     const png = await renderChart(indexUsageSpec(indexes.slice(0, 20).map((i) => ({ index: `${i.schema}.${i.name}`, bytes: i.bytes, scans: i.scans }))));
     reply.image({ png, title: 'Index usage', alt: 'Bar chart of index sizes, never-scanned ones in red', fileName: 'index-usage.png' });
-    return { data: { indexes: all }, reply: reply.build() };
+    return { data: { indexes, total }, reply: reply.build() };
   },
 });

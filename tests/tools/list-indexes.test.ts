@@ -25,7 +25,7 @@ describe('list_indexes tool', () => {
 
   it('lists the indexes of one table with usage and a chart', async () => {
     const result = await listIndexesTool.run(listIndexesTool.input.parse({ table: 'a' }), context());
-    expect((result.data as { indexes: IndexInfo[] }).indexes.map((i) => i.name).sort()).toEqual(['a_pkey', 'a_v_idx']);
+    expect((result.data as { indexes: IndexInfo[]; total: number }).indexes.map((i) => i.name).sort()).toEqual(['a_pkey', 'a_v_idx']);
     const table = result.reply.blocks.find((b): b is TableBlock => b.type === 'table')!;
     expect(table.rows.map((r) => r[0]).sort()).toEqual(['public.a_pkey', 'public.a_v_idx']);
     expect(result.reply.blocks.find((b): b is ImageBlock => b.type === 'image')?.fileName).toBe('index-usage.png');
@@ -33,7 +33,7 @@ describe('list_indexes tool', () => {
 
   it('lists every index when no table is given', async () => {
     const result = await listIndexesTool.run(listIndexesTool.input.parse({}), context());
-    expect((result.data as { indexes: IndexInfo[] }).indexes.map((i) => i.name).sort()).toEqual(['a_pkey', 'a_v_idx', 'b_pkey']);
+    expect((result.data as { indexes: IndexInfo[]; total: number }).indexes.map((i) => i.name).sort()).toEqual(['a_pkey', 'a_v_idx', 'b_pkey']);
   });
 
   it('says so when a table has no indexes', async () => {

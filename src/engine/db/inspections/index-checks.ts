@@ -71,7 +71,7 @@ export const duplicateIndexCheck: InspectionCheck = {
           check: 'duplicate_index',
           severity: 'warning',
           object: indexName(index),
-          detail: `${indexName(index)} (${formatBytes(index.bytes)}) has the same definition as ${indexName(kept)}: ${index.definition}`,
+          detail: `${indexName(index)} (${formatBytes(index.bytes)}) has the same definition as ${indexName(kept)}: ${index.shape} on ${tableName(index)}`,
           recommendation: `Drop ${indexName(index)}; ${indexName(kept)} serves the same queries. Every write maintains both.`,
           sql: dropSql(index),
         });
@@ -110,7 +110,7 @@ export const redundantIndexCheck: InspectionCheck = {
           check: 'redundant_index',
           severity: 'warning',
           object: indexName(candidate),
-          detail: `${indexName(candidate)} (${formatBytes(candidate.bytes)}) indexes a leading prefix of ${indexName(cover)}: ${candidate.definition} is covered by ${cover.definition}`,
+          detail: `${indexName(candidate)} (${formatBytes(candidate.bytes)}) indexes a leading prefix of ${indexName(cover)}: ${candidate.shape} is covered by ${cover.shape} on ${tableName(candidate)}`,
           recommendation: `Drop ${indexName(candidate)}: lookups on its columns can use ${indexName(cover)}. Check first that no query relies on its smaller size for index-only scans.`,
           sql: dropSql(candidate),
         });

@@ -44,15 +44,20 @@ export function createInspectionContext(
 ): InspectionContext {
   const blockSize = 8192;
   const bloatMinPages = Math.max(1, Math.floor(thresholds.bloatMinBytes / blockSize));
+  const sizePolicy = {
+    exactMinPages: Math.max(1, Math.floor(thresholds.exactSizeMinBytes / blockSize)),
+    exactMaxRelations: thresholds.exactSizeMaxRelations,
+    versionNum,
+  };
   const server = once(() => readServerContext(reader, versionNum));
   return {
     thresholds,
     versionNum,
     server,
     settings: once(() => readSettings(reader)),
-    tables: once(() => readTables(reader)),
+    tables: once(() => readTables(reader, sizePolicy)),
     tableBloat: once(() => readTableBloat(reader, bloatMinPages)),
-    indexes: once(() => readIndexes(reader)),
+    indexes: once(() => readIndexes(reader, sizePolicy)),
     indexBloat: once(() => readIndexBloat(reader, bloatMinPages)),
     foreignKeys: once(() => readForeignKeys(reader)),
     databaseAges: once(() => readDatabaseAges(reader)),

@@ -4,7 +4,7 @@
  */
 import type { TargetDatabase } from '../target-database.js';
 import type { SessionInfo } from './catalog/activity.js';
-import type { IndexInfo } from './catalog/indexes.js';
+import { readIndexDefinitions, type IndexInfo } from './catalog/indexes.js';
 import { activityChecks } from './activity-checks.js';
 import { configurationChecks, nonDefaultSettings, type NonDefaultSetting } from './configuration-checks.js';
 import { describeCheckError, openInspectionContext, runChecks } from './health-report.js';
@@ -89,11 +89,15 @@ export interface IndexFilter {
   schema?: string;
 }
 
-export async function listIndexes(target: TargetDatabase, filter: IndexFilter = {}): Promise<IndexInfo[]> {
-  const { context } = await openInspectionContext(target);
+/** Indexes matching `filter`, largest first; the first `limit` carry their full CREATE INDEX definition. */
+export async function listIndexes(target: TargetDatabase, filter: IndexFilter = {}, limit = 100): Promise<{ indexes: IndexInfo[]; total: number }> {
+  const { context, reader } = await openInspectionContext(target);
   const wanted = filter.table?.toLowerCase();
-  return (await context.indexes())
+  const matching = (await context.indexes())
     .filter((i) => !filter.schema || i.schema === filter.schema)
     .filter((i) => !wanted || i.table.toLowerCase() === wanted || `${i.schema}.${i.table}`.toLowerCase() === wanted)
-    .sort((a, b) => b.bytes - a.bytes);
+    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  const shown = matching.slice(0, limit);
+  const definitions = await readIndexDefinitions(reader, shown.map((i) => i.oid));
+  return { indexes: shown.map((i) => ({ ...i, definition: definitions.get(i.oid) ?? i.shape })), total: matching.length };
 }

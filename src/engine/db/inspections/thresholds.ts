@@ -66,6 +66,13 @@ export interface InspectionThresholds {
   /** Share of requested (not timed) checkpoints above which max_wal_size is too small, with a minimum count. */
   requestedCheckpointShare: number;
   requestedCheckpointMinCount: number;
+  /**
+   * Relations at least this big (by pg_class.relpages) get an exact size; smaller ones use relpages
+   * (as of their last VACUUM/ANALYZE), which avoids opening 10,000s of relations.
+   */
+  exactSizeMinBytes: number;
+  /** At most this many tables, and as many indexes, are measured exactly (largest first). */
+  exactSizeMaxRelations: number;
   /** Temporary file bytes written in the database above which work_mem is reported. */
   tempBytesWarning: number;
 }
@@ -105,6 +112,8 @@ export const defaultThresholds: InspectionThresholds = {
   topStatementsLimit: 10,
   requestedCheckpointShare: 0.3,
   requestedCheckpointMinCount: 10,
+  exactSizeMinBytes: 1024 * 1024,
+  exactSizeMaxRelations: 1000,
   tempBytesWarning: 10 * 1024 * 1024 * 1024,
 };
 

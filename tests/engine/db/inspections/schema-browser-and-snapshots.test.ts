@@ -63,7 +63,13 @@ describe('schema browser', () => {
     expect((await listSchemas(target)).find((s) => s.name === 'sales')).toMatchObject({ tables: 2, views: 1, functions: 1 });
     expect(await listViews(target, 'sales')).toMatchObject([{ name: 'open_invoices', materialized: false }]);
     expect(await listFunctions(target, 'sales')).toMatchObject([{ name: 'invoice_total', arguments: 'customer integer', result: 'numeric', language: 'sql' }]);
-    expect((await listIndexes(target, { table: 'sales.invoices' })).map((i) => i.name).sort()).toEqual(['invoices_customer_idx', 'invoices_pkey']);
+    const { indexes, total } = await listIndexes(target, { table: 'sales.invoices' });
+    expect(total).toBe(2);
+    expect(indexes.map((i) => i.definition).sort()).toEqual([
+      'CREATE INDEX invoices_customer_idx ON sales.invoices USING btree (customer_id)',
+      'CREATE UNIQUE INDEX invoices_pkey ON sales.invoices USING btree (id)',
+    ]);
+    expect(indexes.map((i) => i.shape).sort()).toEqual(['btree (customer_id)', 'unique btree (id)']);
     const found = await searchObjects(target, 'invoice');
     expect(found.map((f) => `${f.kind} ${f.schema}.${f.name}`)).toEqual([
       'table sales.invoices',

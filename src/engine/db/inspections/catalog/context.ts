@@ -67,15 +67,19 @@ select current_database() as database, current_user as role,
        extract(epoch from now() - coalesce(d.stats_reset, pg_postmaster_start_time()))::float8 as stats_age_seconds,
        d.stats_reset,
        d.blks_hit::text, d.blks_read::text, d.temp_files::text, d.temp_bytes::text,
-       (select sum(heap_blks_hit)::text from pg_statio_user_tables) as heap_hit,
-       (select sum(heap_blks_read)::text from pg_statio_user_tables) as heap_read,
-       (select sum(idx_blks_hit)::text from pg_statio_user_indexes) as idx_hit,
-       (select sum(idx_blks_read)::text from pg_statio_user_indexes) as idx_read,
+       io.heap_hit, io.heap_read, io.idx_hit, io.idx_read,
        ${checkpointColumns(versionNum)},
        (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
          where e.extname = 'pg_stat_statements') as pgss_schema,
        (select e.extversion from pg_extension e where e.extname = 'pg_stat_statements') as pgss_version
-from pg_stat_database d
+from pg_stat_database d,
+     -- the functions behind pg_statio_user_tables/indexes, summed directly (the views are slow on huge schemas)
+     (select sum(pg_stat_get_blocks_hit(c.oid)) filter (where c.relkind in ('r', 'm', 't'))::text as heap_hit,
+             sum(pg_stat_get_blocks_fetched(c.oid) - pg_stat_get_blocks_hit(c.oid)) filter (where c.relkind in ('r', 'm', 't'))::text as heap_read,
+             sum(pg_stat_get_blocks_hit(c.oid)) filter (where c.relkind = 'i')::text as idx_hit,
+             sum(pg_stat_get_blocks_fetched(c.oid) - pg_stat_get_blocks_hit(c.oid)) filter (where c.relkind = 'i')::text as idx_read
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname not in ('pg_catalog', 'information_schema')) io
 where d.datname = current_database()`;
   const [row] = await reader.rows<ContextRow>(sql);
   if (!row) throw new Error('pg_stat_database has no row for the current database.');

@@ -4,7 +4,7 @@
  * query stays linear on 10,000 tables.
  */
 import type { CatalogReader } from './catalog-reader.js';
-import { exclusivelyLockedRelations, userSchemaFilter } from './user-relations.js';
+import { exclusivelyLockedRelations, sizeUnknown, userSchemaFilter, type SizePolicy } from './user-relations.js';
 
 export interface TableInfo {
   oid: number;
@@ -34,19 +34,21 @@ export interface TableInfo {
   hasPrimaryKey: boolean;
   hasUniqueIndex: boolean;
   isPartition: boolean;
+  /** False when sizes are relpages estimates (small tables, see tablesSql). */
+  exactSize: boolean;
   /** An ACCESS EXCLUSIVE lock was held or awaited: sizes are estimates from relpages. */
   locked: boolean;
 }
 
 interface TableRow {
   locked: boolean;
+  exact_size: boolean;
   oid: string;
   schema: string;
   name: string;
   relkind: string;
   reltuples: number;
   relpages: number;
-  total_bytes: string;
   table_bytes: string;
   index_bytes: string;
   toast_bytes: string;
@@ -68,22 +70,49 @@ interface TableRow {
   relispartition: boolean;
 }
 
-const tablesSql = `
+/**
+ * Sizes: pg_total_relation_size and friends open each relation, and building the relation cache
+ * for 10,000 tables costs seconds in a fresh session. So only tables that are large by
+ * pg_class.relpages, or whose size pg_class does not know (never vacuumed/analysed), are measured
+ * exactly (up to a cap, largest first); the rest use relpages, as of their last VACUUM/ANALYZE.
+ * Tables under an ACCESS EXCLUSIVE lock are never opened (the size call would wait on the lock).
+ * Activity counters come from the pg_stat_get_* functions behind pg_stat_user_tables (the view
+ * aggregates over every index per table, which is slow on huge schemas); they exist on 12-18.
+ */
+function tablesSql(policy: SizePolicy): string {
+  const bs = `current_setting('block_size')::int8`;
+  return `
+with locked as ${exclusivelyLockedRelations},
+exact as (
+  select c.oid from pg_class c
+  join pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('r', 'm') and ${userSchemaFilter('n')}
+    and (c.relpages >= $1 or ${sizeUnknown('c', policy.versionNum)})
+    and not exists (select 1 from locked l where l.relation in (c.oid, c.reltoastrelid))
+  order by c.relpages desc
+  limit $2
+),
+index_pages as (
+  select x.indrelid, sum(i.relpages)::int8 as pages, sum(pg_stat_get_numscans(i.oid))::int8 as scans
+  from pg_index x join pg_class i on i.oid = x.indexrelid group by x.indrelid
+)
 select c.oid::text, n.nspname as schema, c.relname as name, c.relkind::text,
        c.reltuples::float8 as reltuples, c.relpages::int as relpages,
-       case when locked.relation is null then pg_total_relation_size(c.oid) else c.relpages::int8 * current_setting('block_size')::int8 end::text as total_bytes,
-       case when locked.relation is null then pg_relation_size(c.oid) else c.relpages::int8 * current_setting('block_size')::int8 end::text as table_bytes,
-       case when locked.relation is null then pg_indexes_size(c.oid) else 0 end::text as index_bytes,
-       case when c.reltoastrelid = 0 then 0 when locked.relation is null and locked_toast.relation is null
-            then pg_total_relation_size(c.reltoastrelid) else coalesce(t.relpages, 0)::int8 * current_setting('block_size')::int8 end::text as toast_bytes,
-       locked.relation is not null as locked,
+       e.oid is not null as exact_size,
+       case when e.oid is not null then pg_relation_size(c.oid) else c.relpages::int8 * ${bs} end::text as table_bytes,
+       case when e.oid is not null then pg_indexes_size(c.oid) else coalesce(ip.pages, 0) * ${bs} end::text as index_bytes,
+       case when c.reltoastrelid = 0 then 0 when e.oid is not null then pg_total_relation_size(c.reltoastrelid)
+            else (coalesce(t.relpages, 0)::int8 + coalesce(tip.pages, 0)) * ${bs} end::text as toast_bytes,
+       exists (select 1 from locked l where l.relation = c.oid) as locked,
        c.reloptions,
-       s.n_live_tup::text, s.n_dead_tup::text, s.n_mod_since_analyze::text,
-       s.seq_scan::text, s.seq_tup_read::text, s.idx_scan::text,
-       greatest(s.last_vacuum, s.last_autovacuum) as last_vacuum,
-       greatest(s.last_analyze, s.last_autoanalyze) as last_analyze,
-       extract(epoch from now() - greatest(s.last_vacuum, s.last_autovacuum))::float8 as vacuum_age,
-       extract(epoch from now() - greatest(s.last_analyze, s.last_autoanalyze))::float8 as analyze_age,
+       pg_stat_get_live_tuples(c.oid)::text as n_live_tup, pg_stat_get_dead_tuples(c.oid)::text as n_dead_tup,
+       pg_stat_get_mod_since_analyze(c.oid)::text as n_mod_since_analyze,
+       pg_stat_get_numscans(c.oid)::text as seq_scan, pg_stat_get_tuples_returned(c.oid)::text as seq_tup_read,
+       coalesce(ip.scans, 0)::text as idx_scan,
+       greatest(pg_stat_get_last_vacuum_time(c.oid), pg_stat_get_last_autovacuum_time(c.oid)) as last_vacuum,
+       greatest(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) as last_analyze,
+       extract(epoch from now() - greatest(pg_stat_get_last_vacuum_time(c.oid), pg_stat_get_last_autovacuum_time(c.oid)))::float8 as vacuum_age,
+       extract(epoch from now() - greatest(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)))::float8 as analyze_age,
        greatest(age(c.relfrozenxid), coalesce(age(t.relfrozenxid), 0))::float8 as xid_age,
        greatest(mxid_age(c.relminmxid), coalesce(mxid_age(t.relminmxid), 0))::float8 as mxid_age,
        pk.conrelid is not null as has_pk,
@@ -91,16 +120,17 @@ select c.oid::text, n.nspname as schema, c.relname as name, c.relkind::text,
        c.relispartition
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
+left join exact e on e.oid = c.oid
 left join pg_class t on t.oid = c.reltoastrelid
-left join pg_stat_user_tables s on s.relid = c.oid
-left join ${exclusivelyLockedRelations} locked on locked.relation = c.oid
-left join ${exclusivelyLockedRelations} locked_toast on locked_toast.relation = c.reltoastrelid
+left join index_pages ip on ip.indrelid = c.oid
+left join index_pages tip on tip.indrelid = c.reltoastrelid
 left join (select distinct conrelid from pg_constraint where contype = 'p') pk on pk.conrelid = c.oid
 left join (select distinct indrelid from pg_index where indisunique and indisvalid and indpred is null) uq on uq.indrelid = c.oid
 where c.relkind in ('r', 'm') and ${userSchemaFilter('n')}`;
+}
 
-export async function readTables(reader: CatalogReader): Promise<TableInfo[]> {
-  const rows = await reader.rows<TableRow>(tablesSql);
+export async function readTables(reader: CatalogReader, policy: SizePolicy): Promise<TableInfo[]> {
+  const rows = await reader.rows<TableRow>(tablesSql(policy), [policy.exactMinPages, policy.exactMaxRelations]);
   const num = (value: string | null) => Number(value ?? 0);
   return rows.map((row) => ({
     oid: Number(row.oid),
@@ -110,7 +140,8 @@ export async function readTables(reader: CatalogReader): Promise<TableInfo[]> {
     // reltuples is -1 (PostgreSQL 14+) or 0 with relpages 0 before the first VACUUM/ANALYZE.
     rowEstimate: row.reltuples < 0 || (row.reltuples === 0 && row.relpages === 0) ? null : Math.round(row.reltuples),
     pages: row.relpages,
-    totalBytes: num(row.total_bytes),
+    totalBytes: num(row.table_bytes) + num(row.index_bytes) + num(row.toast_bytes),
+    exactSize: row.exact_size,
     tableBytes: num(row.table_bytes),
     indexBytes: num(row.index_bytes),
     toastBytes: num(row.toast_bytes),

@@ -12,3 +12,20 @@ export function userSchemaFilter(namespaceAlias: string): string {
 export const exclusivelyLockedRelations = `(select distinct relation from pg_locks
   where locktype = 'relation' and mode = 'AccessExclusiveLock'
     and database = (select oid from pg_database where datname = current_database()))`;
+
+/** How sizes are measured: exactly (opens the relation) for the few that matter, from relpages for the rest. */
+export interface SizePolicy {
+  /** Relations with at least this many pages (per pg_class.relpages) are measured exactly. */
+  exactMinPages: number;
+  /** At most this many tables (and as many indexes) are measured exactly, largest first. */
+  exactMaxRelations: number;
+  versionNum: number;
+}
+
+/**
+ * Relations whose size pg_class cannot tell: never vacuumed or analysed (reltuples -1 from
+ * PostgreSQL 14; 0 with relpages 0 before).
+ */
+export function sizeUnknown(alias: string, versionNum: number): string {
+  return versionNum >= 140000 ? `${alias}.reltuples < 0` : `(${alias}.reltuples = 0 and ${alias}.relpages = 0)`;
+}
