@@ -1,0 +1,136 @@
+/**
+ * The Microsoft Teams adapter of `pgdba serve`: a botbuilder CloudAdapter behind POST
+ * /api/messages. With MICROSOFT_APP_ID configured every request must carry a valid Bot
+ * Framework token (401 otherwise); with no Microsoft app configured it runs in emulator mode
+ * (no authentication), which is only safe on loopback: `requiresLoopback` tells the server to
+ * bind to 127.0.0.1, and the route itself refuses non-loopback peers in that mode.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
+import type { Bot } from '../../bot/bot.js';
+import { logger } from '../../bot/logger.js';
+import type { Config } from '../../config.js';
+import type { Adapter, AdapterRoute } from '../adapter.js';
+import { TeamsTurnHandler, type TeamsActionHandler } from './teams-turn.js';
+
+export const teamsMessagesPath = '/api/messages';
+/** Activities are small JSON documents; anything bigger is refused before parsing. */
+const maxBodyBytes = 1024 * 1024;
+
+export interface TeamsAdapterOptions {
+  bot: Bot;
+  config: Config;
+  /** Routes card button clicks (e.g. approvals); by default a click runs the tool named by the action id. */
+  onAction?: TeamsActionHandler;
+}
+
+/** True when no Microsoft app is configured: no authentication, so loopback only. */
+export function teamsEmulatorMode(config: Config): boolean {
+  return !config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_PASSWORD && !config.MICROSOFT_APP_TENANT_ID && !config.MICROSOFT_APP_TYPE;
+}
+
+export class TeamsAdapter implements Adapter {
+  readonly name = 'teams';
+  readonly transport = 'http';
+  readonly routes: readonly AdapterRoute[];
+  /** Emulator mode: `pgdba serve` must bind to 127.0.0.1 only. */
+  readonly requiresLoopback: boolean;
+  readonly cloudAdapter: CloudAdapter;
+  private readonly turns: TeamsTurnHandler;
+
+  constructor(options: TeamsAdapterOptions) {
+    const { config } = options;
+    this.requiresLoopback = teamsEmulatorMode(config);
+    if (!this.requiresLoopback && !config.MICROSOFT_APP_ID) {
+      throw new Error('MICROSOFT_APP_ID is required when MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID or MICROSOFT_APP_TYPE is set (or unset them all for emulator mode).');
+    }
+    const credentials = {
+      ...(config.MICROSOFT_APP_ID ? { MicrosoftAppId: config.MICROSOFT_APP_ID } : {}),
+      ...(config.MICROSOFT_APP_PASSWORD ? { MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD } : {}),
+      ...(config.MICROSOFT_APP_TENANT_ID ? { MicrosoftAppTenantId: config.MICROSOFT_APP_TENANT_ID } : {}),
+      ...(config.MICROSOFT_APP_TYPE ? { MicrosoftAppType: config.MICROSOFT_APP_TYPE } : {}),
+    };
+    // UserAssignedMSI makes the factory use the managed identity instead of a password.
+    const credentialsFactory = new ConfigurationServiceClientCredentialFactory(credentials);
+    const authentication = new ConfigurationBotFrameworkAuthentication(credentials, credentialsFactory);
+    this.cloudAdapter = new CloudAdapter(authentication);
+    this.cloudAdapter.onTurnError = async (context: TurnContext, error: Error) => {
+      logger.error('teams: a turn failed', error);
+      await context.sendActivity('Something went wrong while answering. The error was logged; please try again.').catch(() => undefined);
+    };
+    this.turns = new TeamsTurnHandler({ bot: options.bot, uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES, ...(options.onAction ? { onAction: options.onAction } : {}) });
+    this.routes = [{ method: 'POST', path: teamsMessagesPath, handle: this.handle }];
+  }
+
+  /** Route handler for POST /api/messages. */
+  readonly handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (this.requiresLoopback && !isLoopback(request.socket.remoteAddress)) {
+      return sendPlain(response, 403, 'pgdba runs Teams in emulator mode (no MICROSOFT_APP_ID): only loopback clients are accepted.');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(request)).toString('utf8'));
+    } catch {
+      return sendPlain(response, 400, 'The body must be a Bot Framework activity (JSON, at most 1 MB).');
+    }
+    await this.cloudAdapter.process({ body: body as Record<string, unknown>, headers: request.headers, method: request.method ?? 'POST' }, expressLikeResponse(response), this.turns.onTurn);
+  };
+
+  async start(): Promise<void> {
+    // Nothing to connect: Teams calls us.
+  }
+
+  async stop(): Promise<void> {
+    // Turns run inside their HTTP request; the server closing waits for them.
+  }
+}
+
+export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
+  return new TeamsAdapter(options);
+}
+
+/** The small express-like response CloudAdapter.process writes to. */
+function expressLikeResponse(response: ServerResponse) {
+  return {
+    socket: response.socket,
+    status(code: number) {
+      response.statusCode = code;
+    },
+    header(name: string, value: unknown) {
+      response.setHeader(name, String(value));
+    },
+    send(body: unknown) {
+      if (body === undefined || body === null) return;
+      if (typeof body === 'string' || Buffer.isBuffer(body)) {
+        if (!response.hasHeader('content-type')) response.setHeader('content-type', 'text/plain; charset=utf-8');
+        response.write(body);
+        return;
+      }
+      response.setHeader('content-type', 'application/json');
+      response.write(JSON.stringify(body));
+    },
+    end() {
+      response.end();
+    },
+  };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(address);
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) throw new Error('too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendPlain(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  response.end(text);
+}

@@ -1,0 +1,134 @@
+/**
+ * One Teams turn: a message (personal, group chat or channel @mention, with the mention stripped),
+ * a log file sent with it, or an Adaptive Card button (Action.Submit) whose answer replaces the
+ * card it was clicked on. Platform-neutral work is delegated to the bot; this file only
+ * translates.
+ */
+import { CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
+import type { Bot, BotAnswer } from '../../bot/bot.js';
+import { logger } from '../../bot/logger.js';
+import { ReplyBuilder, type Reply } from '../../tools/reply.js';
+import { renderAdaptiveCards, submittedAction } from './adaptive-card.js';
+import { downloadTeamsFile, filesIn, type TeamsFile } from './teams-attachments.js';
+
+/** Who asked or clicked, as PGDBA_APPROVERS names them: "teams:<AAD object id>". */
+export interface TeamsIdentity {
+  platform: 'teams';
+  /** Azure AD object id of the user (absent in the emulator). */
+  aadObjectId?: string;
+  /** Bot Framework channel account id ("29:..."). */
+  userId: string;
+  userName?: string;
+  tenantId?: string;
+}
+
+export interface TeamsActionClick {
+  actionId: string;
+  payload: string;
+  user: TeamsIdentity;
+}
+
+/** Answers a card button with the reply that replaces the card. */
+export type TeamsActionHandler = (click: TeamsActionClick) => Promise<Reply>;
+
+export interface TeamsTurnOptions {
+  bot: Bot;
+  uploadMaxBytes: number;
+  onAction?: TeamsActionHandler;
+}
+
+export class TeamsTurnHandler {
+  constructor(private readonly options: TeamsTurnOptions) {}
+
+  readonly onTurn = async (context: TurnContext): Promise<void> => {
+    const activity = context.activity;
+    if (activity.type !== 'message') return;
+    const action = submittedAction(activity.value);
+    if (action) return this.answerClick(context, action);
+    const files = filesIn(activity.attachments, activity.serviceUrl);
+    const question = questionText(activity);
+    if (!question && files.length === 0) return;
+    await context.sendActivity({ type: 'typing' });
+    const answer = files.length > 0 ? await this.analyzeLogs(context, files) : await this.options.bot.ask(question);
+    await sendReply(context, answer.reply);
+  };
+
+  private async answerClick(context: TurnContext, action: { id: string; payload: string }): Promise<void> {
+    const activity = context.activity;
+    const user: TeamsIdentity = {
+      platform: 'teams',
+      userId: activity.from.id,
+      ...(activity.from.aadObjectId ? { aadObjectId: activity.from.aadObjectId } : {}),
+      ...(activity.from.name ? { userName: activity.from.name } : {}),
+      ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}),
+    };
+    const click = { actionId: action.id, payload: action.payload, user };
+    const reply = this.options.onAction ? await this.options.onAction(click) : await runActionAsTool(this.options.bot, action.id, action.payload);
+    const { card, imageCards } = await renderAdaptiveCards(reply);
+    if (activity.replyToId) {
+      await context.updateActivity({ type: 'message', id: activity.replyToId, conversation: activity.conversation, attachments: [CardFactory.adaptiveCard(card)] });
+    } else {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+    }
+    for (const imageCard of imageCards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(imageCard)));
+  }
+
+  private async analyzeLogs(context: TurnContext, files: TeamsFile[]): Promise<BotAnswer> {
+    const uploads: { name: string; contentBase64: string }[] = [];
+    for (const file of files) {
+      try {
+        const content = await downloadTeamsFile(file, this.options.uploadMaxBytes, () => botToken(context));
+        uploads.push({ name: file.name, contentBase64: content.toString('base64') });
+      } catch (error) {
+        const message = `I could not download ${file.name}: ${error instanceof Error ? error.message : String(error)}. Send it again, or analyse it with \`pgdba logs analyze\`.`;
+        return { ok: false, reply: new ReplyBuilder().text(message).build(), error: { kind: 'bad-input', message } };
+      }
+    }
+    return this.options.bot.runTool('analyze_log', { uploads });
+  }
+}
+
+export async function sendReply(context: TurnContext, reply: Reply): Promise<void> {
+  const { card, imageCards } = await renderAdaptiveCards(reply);
+  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  for (const imageCard of imageCards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(imageCard)));
+}
+
+/** The message text without the bot's @mention (channels and group chats) or leftover markup. */
+export function questionText(activity: Partial<Activity>): string {
+  const withoutMention = activity.recipient?.id ? TurnContext.removeMentionText(activity, activity.recipient.id) : (activity.text ?? '');
+  return (withoutMention ?? '')
+    .replace(/<at>[^<]*<\/at>/g, '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .trim();
+}
+
+/**
+ * Default meaning of a button: the action id names a tool; the payload is its JSON input, or
+ * the id of the object it acts on (e.g. dismiss_recommendation with "rec-1a2b3c4d").
+ */
+async function runActionAsTool(bot: Bot, actionId: string, payload: string): Promise<Reply> {
+  let input: unknown = { id: payload };
+  if (payload.startsWith('{')) {
+    try {
+      input = JSON.parse(payload);
+    } catch {
+      // Not JSON after all: keep it as an id.
+    }
+  }
+  return (await bot.runTool(actionId, input)).reply;
+}
+
+/** The bot's own Bot Framework token for this turn (undefined in emulator mode). */
+async function botToken(context: TurnContext): Promise<string | undefined> {
+  const client = context.turnState.get(context.adapter.ConnectorClientKey) as { credentials?: { appId?: string; getToken?: () => Promise<string> } } | undefined;
+  const credentials = client?.credentials;
+  if (!credentials?.appId || !credentials.getToken) return undefined;
+  try {
+    return await credentials.getToken();
+  } catch (error) {
+    logger.error('teams: could not get the bot token to download an attachment', error);
+    return undefined;
+  }
+}
