@@ -68,7 +68,11 @@ export function fallbackText(reply: Reply): string {
 
 /** Escapes the three characters Slack's mrkdwn reserves for links and mentions. */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // User mentions (<@U123>) stay live; everything else that looks like markup, such as <!channel>, is shown as text.
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/<(?!@[UW][A-Z0-9]+>)/g, '&lt;')
+    .replace(/(?<!<@[UW][A-Z0-9]+)>/g, '&gt;');
 }
 
 function renderBlock(block: Exclude<ReplyBlock, { type: 'image' | 'actions' }>): KnownBlock[] {

@@ -84,7 +84,11 @@ export class LogUploadHandler {
       const path = join(folder, name);
       const bytes = await this.download(url, path, (done) => progress.report(describeProgress(name, { stage: 'downloading', done, total: file.size ?? 0, unit: 'bytes' })));
       progress.report(`Analysing *${name}* (${formatBytes(bytes)})…`);
-      const answer = await this.options.assistant.runTool('analyze_log', { paths: [path] }, { progress: (p) => progress.report(describeProgress(name, p)) });
+      const answer = await this.options.assistant.runTool('analyze_log', { paths: [path] }, {
+        // The adapter saved this file itself: the one case where a chat request may name a local path.
+        allowLocalFiles: true,
+        progress: (p) => progress.report(describeProgress(name, p)),
+      });
       await this.finish(progress, thread, answer.reply, what);
     } catch (error) {
       const text = error instanceof UploadTooLargeError ? tooLargeText(name, undefined, maxBytes) : `I could not read *${name}*: ${(error as Error).message}`;

@@ -4,8 +4,7 @@
  * token is set. Listeners translate Slack payloads into assistant questions, tool runs and
  * log uploads; replies go back through SlackReplier as Block Kit in the thread.
  */
-import bolt from '@slack/bolt';
-import type { Logger } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger } from '@slack/bolt';
 import type { Assistant } from '../../bot/agent/assistant.js';
 import { logger, redactSecrets } from '../../bot/logger.js';
 import type { Config } from '../../config.js';
@@ -14,7 +13,8 @@ import { LogUploadHandler } from './log-upload.js';
 import { registerSlackListeners } from './slack-listeners.js';
 import { SlackReplier } from './slack-replier.js';
 
-const { App, HTTPReceiver, SocketModeReceiver, LogLevel, webApi } = bolt;
+/** @slack/web-api's "five retries in five minutes" policy (exponential back-off). */
+const retryConfig = { retries: 5, factor: 3.86, randomize: true };
 
 export const slackEventsPath = '/slack/events';
 
@@ -38,7 +38,7 @@ export class SlackAdapter implements Adapter {
   readonly name = 'slack';
   readonly transport: 'http' | 'socket-mode';
   readonly routes: readonly AdapterRoute[];
-  readonly app: InstanceType<typeof App>;
+  readonly app: App;
   private readonly socketMode: boolean;
 
   constructor(options: SlackAdapterOptions) {
@@ -51,13 +51,13 @@ export class SlackAdapter implements Adapter {
     const clientOptions = {
       ...(slackApiUrl ? { slackApiUrl } : {}),
       // 429s wait for Retry-After and transient failures back off, before a reply is given up and logged.
-      retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes,
+      retryConfig,
       rejectRateLimitedCalls: false,
     };
     const boltLogger = redactingLogger();
     this.socketMode = Boolean(config.SLACK_APP_TOKEN);
     this.transport = this.socketMode ? 'socket-mode' : 'http';
-    let httpReceiver: InstanceType<typeof HTTPReceiver> | undefined;
+    let httpReceiver: HTTPReceiver | undefined;
     if (config.SLACK_APP_TOKEN) {
       const receiver = new SocketModeReceiver({
         appToken: config.SLACK_APP_TOKEN,

@@ -3,7 +3,7 @@
  * thread, `/dba` is acknowledged at once and answered after, shared log files are analysed,
  * and button clicks are acknowledged at once and then edit the message they belong to.
  */
-import type bolt from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { Assistant } from '../../bot/agent/assistant.js';
 import { logger } from '../../bot/logger.js';
 import { ReplyBuilder, type Reply } from '../../tools/reply.js';
@@ -11,7 +11,7 @@ import { actionIdPrefix, renderBlockKit, type KnownBlock } from './block-kit.js'
 import { isLogFile, type LogUploadHandler, type SlackFile } from './log-upload.js';
 import type { SlackReplier, SlackThread } from './slack-replier.js';
 
-type BoltApp = InstanceType<typeof bolt.App>;
+type BoltApp = App;
 
 export interface SlackListenerDependencies {
   assistant: Assistant;
@@ -106,29 +106,16 @@ async function completeFile(client: BoltApp['client'], file: SlackFile): Promise
 }
 
 /**
- * A button's effect. "dismiss"/"postpone" only acknowledge; an id naming a tool runs it with the
- * payload as input (JSON, or a bare id such as a recommendation id); a `{tool, input}` payload
- * runs that tool. Whatever happens, the clicked message says who clicked and what came of it.
+ * A button's effect. "dismiss"/"postpone" without a tool only acknowledge; any other id names a
+ * tool run with the payload as input (Bot.handleAction). Whatever happens, the clicked message
+ * says who clicked and what came of it.
  */
 async function clickResult(assistant: Assistant, id: string, payload: string, who: string, label: string): Promise<Reply> {
   if (id === 'dismiss' || id === 'postpone') {
     return new ReplyBuilder().context(`${id === 'dismiss' ? 'Dismissed' : 'Postponed'} by ${who}.`).build();
   }
-  const parsed = parseJson(payload);
-  const request =
-    parsed && typeof parsed === 'object' && 'tool' in parsed && typeof (parsed as { tool: unknown }).tool === 'string'
-      ? { tool: (parsed as { tool: string }).tool, input: (parsed as { input?: unknown }).input ?? {} }
-      : { tool: id, input: parsed && typeof parsed === 'object' ? parsed : { id: payload } };
-  const result = await assistant.runTool(request.tool, request.input).catch((error: unknown) => failureAnswer(error, label));
+  const result = await assistant.handleAction({ id, payload }).catch((error: unknown) => failureAnswer(error, label));
   return { blocks: [{ type: 'context', text: `${who} clicked *${label}*:` }, ...result.reply.blocks] };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function failureAnswer(error: unknown, what: string): { reply: Reply } {

@@ -66,6 +66,12 @@ export class Assistant {
     return withFooter({ ...answer, source: 'router', toolsUsed: [name] });
   }
 
+  /** A button click: the action id names a tool, the payload carries its input (see Bot.handleAction). */
+  async handleAction(action: { id: string; payload: string }, options: AskOptions = {}): Promise<AssistantAnswer> {
+    const answer = await this.deps.bot.handleAction(action, options);
+    return withFooter({ ...answer, source: 'router', toolsUsed: [action.id] });
+  }
+
   help(): Reply {
     return this.deps.bot.help();
   }
