@@ -148,6 +148,25 @@ describe('ChangeExecutor', () => {
     expect(await indexState('orders_note_idx2')).toEqual({ valid: true });
   });
 
+  it('lets only one of two concurrent executions of the same change through (advisory lock on the target)', async () => {
+    const change = approved('create index concurrently orders_once_idx on orders (customer_id, note)');
+    let executions = 0;
+    const hooks = {
+      beforeExecute: async () => {
+        const seen = executions;
+        // Widen the check-then-act window: without the lock both calls would pass the check.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        if (seen > 0) return { skip: 'already executed' };
+        executions += 1;
+        return undefined;
+      },
+    };
+    const results = await Promise.all([executor().execute(change, hooks), executor().execute(change, hooks)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['skipped', 'succeeded']);
+    expect(executions).toBe(1);
+    expect(await indexState('orders_once_idx')).toEqual({ valid: true });
+  });
+
   it('runs VACUUM (ANALYZE) outside a transaction block', async () => {
     const result = await executor().execute(approved(guardedActions.vacuumAnalyze('orders')));
     expect(result.status).toBe('succeeded');
