@@ -1,12 +1,16 @@
 /**
- * Plan diagrams: the plan tree drawn as SVG (one box per node with type, relation/index, rows
- * estimated/actual and a bar for its share of time or cost; hot nodes tinted; tips badged on
- * their node and listed underneath), rasterised to PNG with sharp like the charts.
+ * Plan diagrams: the plan tree (one box per node with type, relation/index, rows estimated/actual
+ * and a bar for its share of time or cost; hot nodes tinted; tips badged on their node and listed
+ * underneath). The picture is a list of shapes: `renderPlanSvg` writes it as SVG; `renderPlan`
+ * draws the same shapes straight into pixels with glyphs rasterised once per font size by
+ * librsvg, because letting librsvg shape every label of a large plan costs hundreds of ms.
+ * When the font file cannot be read, the PNG comes from the SVG through sharp instead.
  */
+import sharp from 'sharp';
 import type { Plan } from '../engine/plan/plan-model.js';
 import type { PlanTip, TipSeverity } from '../engine/plan/plan-tips.js';
-import sharp from 'sharp';
 import { chartFont } from './chart.js';
+import { drawingToPng, drawingToSvg, type Drawing, type Shape } from './plan/diagram-shapes.js';
 import { layoutPlan, type LaidOutNode } from './plan/plan-layout.js';
 
 export interface PlanDiagramOptions {
@@ -22,15 +26,14 @@ const headerHeight = 52;
 const tipLineHeight = 18;
 const severityColour: Record<TipSeverity, string> = { critical: '#c0392b', warning: '#e67e22', info: '#2e86c1' };
 const severityRank: Record<TipSeverity, number> = { critical: 0, warning: 1, info: 2 };
-// librsvg shapes text glyph by glyph (the bulk of the render time): the pixel budget and the
-// node budget keep a big plan's PNG fast to draw and still readable when a chat client scales it.
-const maxPixels = 2_500_000;
+// Pixel budget: big plans are drawn at lower density so the PNG stays light to make and send.
+const maxPixels = 3_000_000;
 
 const n0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-/** Renders the plan diagram as SVG text. */
-export function renderPlanSvg(plan: Plan, options: PlanDiagramOptions = {}): string {
+/** The diagram as shapes (shared by the SVG and PNG renderings). */
+export function planDrawing(plan: Plan, options: PlanDiagramOptions = {}): Drawing {
   const layout = layoutPlan(plan, options.maxVisibleNodes ?? 30);
   const tips = [...(options.tips ?? [])].sort((a, b) => severityRank[a.severity] - severityRank[b.severity]);
   const listedTips = tips.slice(0, 8);
@@ -58,121 +61,105 @@ export function renderPlanSvg(plan: Plan, options: PlanDiagramOptions = {}): str
   const x = (n: LaidOutNode) => offsetX + n.slot * (box.width + box.hGap);
   const y = (n: LaidOutNode) => margin + headerHeight + n.depth * (box.height + box.vGap);
 
-  const parts: string[] = [];
+  const shapes: Shape[] = [
+    { kind: 'text', x: margin, y: margin + 18, text: title, size: 18, bold: true, color: '#1f2937' },
+    { kind: 'text', x: margin, y: margin + 40, text: figures, size: 13, color: '#4b5563' },
+  ];
   const maxRows = Math.max(1, ...collect(layout.root).map((n) => rowsOf(n)));
   const edges = (n: LaidOutNode) => {
     for (const child of n.children) {
-      const x1 = x(n) + box.width / 2;
-      const y1 = y(n) + box.height;
-      const x2 = x(child) + box.width / 2;
-      const y2 = y(child);
       const stroke = 1.5 + 6 * (Math.log10(rowsOf(child) + 1) / Math.log10(maxRows + 1));
-      const midY = (y1 + y2) / 2;
-      parts.push(`<path d="M${x1},${y1} C${x1},${midY} ${x2},${midY} ${x2},${y2}" fill="none" stroke="#b0b7c3" stroke-width="${stroke.toFixed(1)}"/>`);
+      shapes.push({ kind: 'curve', x1: x(n) + box.width / 2, y1: y(n) + box.height, x2: x(child) + box.width / 2, y2: y(child), width: stroke, color: '#b0b7c3' });
       edges(child);
     }
   };
   edges(layout.root);
-  for (const n of collect(layout.root)) parts.push(nodeBox(n, x(n), y(n), layout.measure, tipsByNode.get(n.node.id) ?? [], tipNumber));
+  for (const n of collect(layout.root)) shapes.push(...nodeBox(n, x(n), y(n), layout.measure, tipsByNode.get(n.node.id) ?? [], tipNumber));
 
-  const header = [
-    `<text x="${margin}" y="${margin + 18}" font-size="18" font-weight="bold" fill="#1f2937">${escape(title)}</text>`,
-    `<text x="${margin}" y="${margin + 40}" font-size="13" fill="#4b5563">${escape(figures)}</text>`,
-  ];
-  const footer: string[] = [];
   let footerY = margin + headerHeight + treeHeight + 30;
   for (const tip of listedTips) {
-    footer.push(
-      `<circle cx="${margin + 8}" cy="${footerY - 5}" r="8" fill="${severityColour[tip.severity]}"/>` +
-        `<text x="${margin + 8}" y="${footerY - 1}" font-size="11" font-weight="bold" fill="white" text-anchor="middle">${tipNumber.get(tip)}</text>` +
-        `<text x="${margin + 22}" y="${footerY}" font-size="13" fill="#1f2937">${escape(truncate(tip.title, Math.floor((width - 2 * margin - 22) / 7.4)))}</text>`,
+    shapes.push(
+      { kind: 'circle', cx: margin + 8, cy: footerY - 5, r: 8, fill: severityColour[tip.severity] },
+      { kind: 'text', x: margin + 8, y: footerY - 1, text: String(tipNumber.get(tip)), size: 11, bold: true, color: '#ffffff', anchor: 'middle' },
+      { kind: 'text', x: margin + 22, y: footerY, text: truncate(tip.title, Math.floor((width - 2 * margin - 22) / 7.4)), size: 13, color: '#1f2937' },
     );
     footerY += tipLineHeight;
   }
   if (tips.length > listedTips.length) {
-    footer.push(`<text x="${margin + 22}" y="${footerY}" font-size="13" fill="#6b7280">… and ${tips.length - listedTips.length} more tips</text>`);
+    shapes.push({ kind: 'text', x: margin + 22, y: footerY, text: `… and ${tips.length - listedTips.length} more tips`, size: 13, color: '#6b7280' });
   }
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${chartFont}">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    ...header,
-    ...parts,
-    ...footer,
-    '</svg>',
-  ].join('\n');
+  return { width, height, font: chartFont, shapes };
+}
+
+/** Renders the plan diagram as SVG text. */
+export function renderPlanSvg(plan: Plan, options: PlanDiagramOptions = {}): string {
+  return drawingToSvg(planDrawing(plan, options));
 }
 
 /** Renders the plan diagram as PNG bytes (2× density for small plans; less for huge ones to stay light). */
 export async function renderPlan(plan: Plan, options: PlanDiagramOptions = {}): Promise<Buffer> {
-  const svg = renderPlanSvg(plan, options);
-  const size = /width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(svg);
-  const pixels = size ? Number(size[1]) * Number(size[2]) : 1;
-  const scale = Math.max(0.5, Math.min(2, Math.sqrt(maxPixels / pixels)));
-  return sharp(Buffer.from(svg), { density: Math.round(72 * scale) }).png({ compressionLevel: 4 }).toBuffer();
+  const drawing = planDrawing(plan, options);
+  const scale = Math.round(Math.max(0.5, Math.min(2, Math.sqrt(maxPixels / (drawing.width * drawing.height)))) * 100) / 100;
+  try {
+    return await drawingToPng(drawing, scale);
+  } catch {
+    // No readable font file: let librsvg draw the SVG (slower, same picture).
+    return sharp(Buffer.from(drawingToSvg(drawing)), { density: Math.round(72 * scale) }).png({ compressionLevel: 4 }).toBuffer();
+  }
 }
 
-function nodeBox(
-  n: LaidOutNode,
-  left: number,
-  top: number,
-  measure: 'time' | 'cost',
-  tips: PlanTip[],
-  tipNumber: Map<PlanTip, number>,
-): string {
+function nodeBox(n: LaidOutNode, left: number, top: number, measure: 'time' | 'cost', tips: PlanTip[], tipNumber: Map<PlanTip, number>): Shape[] {
   if (n.folded) return foldedBox(n, left, top);
   const node = n.node;
-  const fill = heatFill(n.share);
+  const out: Shape[] = [];
   const border = n.share >= 0.3 ? '#c0392b' : n.share >= 0.1 ? '#e67e22' : '#9ca3af';
-  const out: string[] = [];
-  out.push(`<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="6" fill="rgb(${fill.map((c) => Math.round(c)).join(',')})" stroke="${border}" stroke-width="${n.share >= 0.1 ? 2 : 1}"/>`);
+  out.push({ kind: 'rect', x: left, y: top, w: box.width, h: box.height, rx: 6, fill: heatFill(n.share), stroke: border, strokeWidth: n.share >= 0.1 ? 2 : 1 });
   const textX = left + 9;
   const maxChars = Math.floor((box.width - 18) / 7.2);
   const label = (node.subplanName ? `${node.subplanName}: ` : '') + node.label;
-  out.push(`<text x="${textX}" y="${top + 18}" font-size="13" font-weight="bold" fill="#111827">${escape(truncate(label, maxChars - 2))}</text>`);
+  out.push({ kind: 'text', x: textX, y: top + 18, text: truncate(label, maxChars - 2), size: 13, bold: true, color: '#111827' });
   const target = node.relation
     ? `${node.relation}${node.alias && node.alias !== node.relation ? ` ${node.alias}` : ''}${node.index ? ` · ${node.index}` : ''}`
     : node.index ?? node.details.cteName ?? node.details.functionName ?? (node.details.sortKey ? `by ${node.details.sortKey.join(', ')}` : node.details.hashCond ?? node.details.groupKey?.join(', ') ?? '');
-  if (target) out.push(`<text x="${textX}" y="${top + 35}" font-size="12" fill="#374151">${escape(truncate(target, maxChars + 2))}</text>`);
+  if (target) out.push({ kind: 'text', x: textX, y: top + 35, text: truncate(target, maxChars + 2), size: 12, color: '#374151' });
   const rows = node.actual
     ? `rows ${compact.format(node.estimated.rows)} est / ${compact.format(node.actual.rows)} act${node.actual.loops > 1 ? ` × ${compact.format(node.actual.loops)}` : ''}`
     : node.neverExecuted
       ? `rows ${compact.format(node.estimated.rows)} est · never executed`
       : `rows ${compact.format(node.estimated.rows)} est · cost ${compact.format(node.estimated.totalCost)}`;
   const off = node.rowEstimateRatio !== undefined && Math.max(node.rowEstimateRatio, 1 / node.rowEstimateRatio) >= 10;
-  out.push(`<text x="${textX}" y="${top + 52}" font-size="12" fill="${off ? '#b91c1c' : '#374151'}">${escape(truncate(rows, maxChars + 2))}</text>`);
+  out.push({ kind: 'text', x: textX, y: top + 52, text: truncate(rows, maxChars + 2), size: 12, color: off ? '#b91c1c' : '#374151' });
   // Share bar: the node's own time or cost as a fraction of the whole plan.
   const barWidth = box.width - 18;
   const barY = top + 62;
-  out.push(`<rect x="${textX}" y="${barY}" width="${barWidth}" height="12" rx="2" fill="#e5e7eb"/>`);
-  out.push(`<rect x="${textX}" y="${barY}" width="${(barWidth * Math.min(1, n.share)).toFixed(1)}" height="12" rx="2" fill="${n.share >= 0.3 ? '#dc2626' : n.share >= 0.1 ? '#f59e0b' : '#60a5fa'}"/>`);
+  out.push({ kind: 'rect', x: textX, y: barY, w: barWidth, h: 12, rx: 2, fill: '#e5e7eb' });
+  if (n.share > 0) out.push({ kind: 'rect', x: textX, y: barY, w: Math.max(1, barWidth * Math.min(1, n.share)), h: 12, rx: 2, fill: n.share >= 0.3 ? '#dc2626' : n.share >= 0.1 ? '#f59e0b' : '#60a5fa' });
   const barText = measure === 'time' ? `${Math.round(n.share * 100)} % · ${formatMs(node.exclusiveMs ?? 0)}` : `${Math.round(n.share * 100)} % of cost`;
-  out.push(`<text x="${textX + barWidth - 3}" y="${barY + 10}" font-size="10" fill="#111827" text-anchor="end">${escape(barText)}</text>`);
+  out.push({ kind: 'text', x: textX + barWidth - 3, y: barY + 10, text: barText, size: 10, color: '#111827', anchor: 'end' });
   if (n.collapsedCount > 0) {
     out.push(
-      `<rect x="${left + box.width / 2 - 46}" y="${top + box.height + 4}" width="92" height="18" rx="9" fill="#f3f4f6" stroke="#9ca3af"/>` +
-        `<text x="${left + box.width / 2}" y="${top + box.height + 17}" font-size="11" fill="#374151" text-anchor="middle">+${n.collapsedCount} node${n.collapsedCount === 1 ? '' : 's'} · ${Math.round(n.collapsedShare * 100)} %</text>`,
+      { kind: 'rect', x: left + box.width / 2 - 46, y: top + box.height + 4, w: 92, h: 18, rx: 9, fill: '#f3f4f6', stroke: '#9ca3af' },
+      { kind: 'text', x: left + box.width / 2, y: top + box.height + 17, text: `+${n.collapsedCount} node${n.collapsedCount === 1 ? '' : 's'} · ${Math.round(n.collapsedShare * 100)} %`, size: 11, color: '#374151', anchor: 'middle' },
     );
   }
-  const badged = tips.filter((t) => tipNumber.has(t)).slice(0, 3);
-  badged
-    .reverse()
-    .forEach((tip, i) => {
-      const cx = left + box.width - 12 - i * 22;
-      out.push(
-        `<circle cx="${cx}" cy="${top + 2}" r="10" fill="${severityColour[tip.severity]}" stroke="white" stroke-width="2"/>` +
-          `<text x="${cx}" y="${top + 6}" font-size="11" font-weight="bold" fill="white" text-anchor="middle">${tipNumber.get(tip)}</text>`,
-      );
-    });
-  return out.join('');
+  const badged = tips.filter((t) => tipNumber.has(t)).slice(0, 3).reverse();
+  badged.forEach((tip, i) => {
+    const cx = left + box.width - 12 - i * 22;
+    out.push(
+      { kind: 'circle', cx, cy: top + 2, r: 10, fill: severityColour[tip.severity], stroke: '#ffffff', strokeWidth: 2 },
+      { kind: 'text', x: cx, y: top + 6, text: String(tipNumber.get(tip)), size: 11, bold: true, color: '#ffffff', anchor: 'middle' },
+    );
+  });
+  return out;
 }
 
-function foldedBox(n: LaidOutNode, left: number, top: number): string {
+function foldedBox(n: LaidOutNode, left: number, top: number): Shape[] {
   const f = n.folded!;
-  return (
-    `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="6" fill="#f9fafb" stroke="#9ca3af" stroke-dasharray="5,4"/>` +
-    `<text x="${left + box.width / 2}" y="${top + 36}" font-size="13" font-weight="bold" fill="#374151" text-anchor="middle">+${f.subtrees} more branch${f.subtrees === 1 ? '' : 'es'}</text>` +
-    `<text x="${left + box.width / 2}" y="${top + 56}" font-size="12" fill="#4b5563" text-anchor="middle">${f.nodes} nodes · ${Math.round(f.share * 100)} % together</text>`
-  );
+  return [
+    { kind: 'rect', x: left, y: top, w: box.width, h: box.height, rx: 6, fill: '#f9fafb', stroke: '#9ca3af', dash: true },
+    { kind: 'text', x: left + box.width / 2, y: top + 36, text: `+${f.subtrees} more branch${f.subtrees === 1 ? '' : 'es'}`, size: 13, bold: true, color: '#374151', anchor: 'middle' },
+    { kind: 'text', x: left + box.width / 2, y: top + 56, text: `${f.nodes} nodes · ${Math.round(f.share * 100)} % together`, size: 12, color: '#4b5563', anchor: 'middle' },
+  ];
 }
 
 function collect(n: LaidOutNode): LaidOutNode[] {
@@ -184,12 +171,13 @@ function rowsOf(n: LaidOutNode): number {
 }
 
 // White for cold nodes, peach at a quarter of the plan, salmon from half the plan up.
-function heatFill(share: number): number[] {
+function heatFill(share: number): string {
   const mix = (a: number[], b: number[], t: number) => a.map((v, i) => v + ((b[i] ?? v) - v) * Math.min(1, Math.max(0, t)));
   const white = [255, 255, 255];
   const peach = [253, 226, 196];
   const salmon = [248, 170, 160];
-  return share <= 0.25 ? mix(white, peach, share / 0.25) : mix(peach, salmon, (share - 0.25) / 0.25);
+  const rgb = share <= 0.25 ? mix(white, peach, share / 0.25) : mix(peach, salmon, (share - 0.25) / 0.25);
+  return `#${rgb.map((c) => Math.round(c).toString(16).padStart(2, '0')).join('')}`;
 }
 
 function formatMs(ms: number): string {
@@ -200,8 +188,4 @@ function formatMs(ms: number): string {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -72,7 +72,7 @@ describe('plan diagram', () => {
     const tips: PlanTip[] = [{ kind: 'seq-scan-filter', severity: 'critical', nodeId: 1, node: 'Seq Scan on orders o', title: 'Sequential scan discards most rows', explanation: '…' }];
     const svg = renderPlanSvg(planFromExplainJson(joinPlan), { tips });
     expect(svg).toContain('Sequential scan discards most rows');
-    expect(svg.match(/fill="#c0392b" stroke="white"/g)).toHaveLength(1);
+    expect(svg.match(/fill="#c0392b" stroke="#ffffff"/g)).toHaveLength(1);
   });
 
   it('collapses cheap subtrees of a 250-node plan and says so', async () => {
