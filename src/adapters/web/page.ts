@@ -46,6 +46,7 @@ export const webChatPage = `<!doctype html>
 const token = new URLSearchParams(location.search).get('token');
 const auth = token ? { authorization: 'Bearer ' + token } : {};
 const log = document.getElementById('log');
+const conversation = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
 
 function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -146,7 +147,7 @@ document.getElementById('ask').addEventListener('submit', (event) => {
   if (!question) return;
   input.value = '';
   addMessage('user', escapeHtml(question));
-  stream('/web/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) }, addMessage('bot', ''));
+  stream('/web/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question, conversation }) }, addMessage('bot', ''));
 });
 log.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action]');

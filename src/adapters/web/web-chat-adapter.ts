@@ -9,7 +9,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
-import type { Bot, BotAnswer } from '../../bot/bot.js';
+import type { Assistant } from '../../bot/agent/assistant.js';
+import type { BotAnswer } from '../../bot/bot.js';
 import { logger } from '../../bot/logger.js';
 import type { Adapter, AdapterRoute } from '../adapter.js';
 import { readJsonBody, RequestError, saveUpload, sendError, startNdjson } from './http-io.js';
@@ -17,14 +18,14 @@ import { webChatPage } from './page.js';
 import { toWebBlocks } from './web-reply.js';
 
 export interface WebChatOptions {
-  bot: Bot;
+  assistant: Assistant;
   /** Required when the server listens beyond loopback. */
   token?: string | undefined;
   uploadMaxBytes: number;
 }
 
 export function createWebChatAdapter(options: WebChatOptions): Adapter {
-  const { bot } = options;
+  const { assistant } = options;
 
   const authorised = (request: IncomingMessage): boolean => {
     if (!options.token) return true;
@@ -74,7 +75,9 @@ export function createWebChatAdapter(options: WebChatOptions): Adapter {
       handle: endpoint(async (request, progress) => {
         const body = await readJsonBody(request);
         if (typeof body.question !== 'string' || body.question.trim() === '') throw new RequestError(400, 'Send {"question": "…"}.');
-        return bot.ask(body.question, { progress: (p) => progress({ progress: p }) });
+        // One page, one conversation: the page sends its id so the agent sees the history.
+        const conversationId = typeof body.conversation === 'string' ? `web:${body.conversation.slice(0, 64)}` : undefined;
+        return assistant.ask({ question: body.question, ...(conversationId ? { conversationId } : {}), progress: (p) => progress({ progress: p }) });
       }),
     },
     {
@@ -83,7 +86,7 @@ export function createWebChatAdapter(options: WebChatOptions): Adapter {
       handle: endpoint(async (request, progress) => {
         const body = await readJsonBody(request);
         if (typeof body.id !== 'string' || typeof body.payload !== 'string') throw new RequestError(400, 'Send {"id": "…", "payload": "…"}.');
-        return bot.handleAction({ id: body.id, payload: body.payload }, { progress: (p) => progress({ progress: p }) });
+        return assistant.handleAction({ id: body.id, payload: body.payload }, { progress: (p) => progress({ progress: p }) });
       }),
     },
     {
@@ -94,7 +97,7 @@ export function createWebChatAdapter(options: WebChatOptions): Adapter {
         const path = await saveUpload(request, fileName, options.uploadMaxBytes);
         try {
           progress({ progress: { stage: `Analysing ${fileName}`, done: 0 } });
-          return await bot.runTool('analyze_log', { paths: [path] }, { allowLocalFiles: true, progress: (p) => progress({ progress: p }) });
+          return await assistant.runTool('analyze_log', { paths: [path] }, { allowLocalFiles: true, progress: (p) => progress({ progress: p }) });
         } finally {
           await rm(dirname(path), { recursive: true, force: true });
         }

@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebChatAdapter } from '../../../src/adapters/web/web-chat-adapter.js';
+import { Assistant } from '../../../src/bot/agent/assistant.js';
 import { Bot } from '../../../src/bot/bot.js';
 import { TargetDatabase } from '../../../src/engine/db/target-database.js';
 import { tools } from '../../../src/tools/registry.js';
@@ -11,6 +12,11 @@ import { serveAdapter } from '../../helpers/adapter-server.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 
 const chromiumPath = '/usr/bin/chromium';
+
+/** The assistant without an LLM: the deterministic router answers, as on a machine with no model configured. */
+function routerOnly(bot: Bot): Assistant {
+  return new Assistant({ bot, tools, privacy: { allowSamples: false, secrets: [] }, timeoutMs: 5_000 });
+}
 const corpusLog = fileURLToPath(new URL('../../../../shared/corpus/logs/elastic-beats-filebeat/postgresql-9.6-debian-with-slowlog.log', import.meta.url));
 
 describe('local web chat in a real browser', () => {
@@ -28,7 +34,7 @@ describe('local web chat in a real browser', () => {
       analyze shipments;`);
     target = await TargetDatabase.connect(scratch.url);
     const bot = new Bot({ tools, openTarget: async () => target, recommendations: new Keyv() });
-    server = await serveAdapter(createWebChatAdapter({ bot, uploadMaxBytes: 10_000_000 }));
+    server = await serveAdapter(createWebChatAdapter({ assistant: routerOnly(bot), uploadMaxBytes: 10_000_000 }));
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -89,7 +95,7 @@ describe('local web chat in a real browser', () => {
 describe('web chat access token', () => {
   it('refuses requests without the token when one is set', async () => {
     const bot = new Bot({ tools, openTarget: () => Promise.reject(new Error('not needed')) });
-    const server = await serveAdapter(createWebChatAdapter({ bot, token: 's3cret-token', uploadMaxBytes: 1000 }));
+    const server = await serveAdapter(createWebChatAdapter({ assistant: routerOnly(bot), token: 's3cret-token', uploadMaxBytes: 1000 }));
     try {
       const refused = await fetch(`${server.baseUrl}/web/ask`, { method: 'POST', body: JSON.stringify({ question: 'help' }) });
       expect(refused.status).toBe(401);
@@ -107,7 +113,7 @@ describe('web chat access token', () => {
 
   it('refuses an upload above the size limit with a clear message', async () => {
     const bot = new Bot({ tools, openTarget: () => Promise.reject(new Error('not needed')) });
-    const server = await serveAdapter(createWebChatAdapter({ bot, uploadMaxBytes: 1000 }));
+    const server = await serveAdapter(createWebChatAdapter({ assistant: routerOnly(bot), uploadMaxBytes: 1000 }));
     try {
       const response = await fetch(`${server.baseUrl}/web/upload`, { method: 'POST', headers: { 'x-file-name': 'big.log' }, body: 'x'.repeat(5000) });
       expect(response.status).toBe(413);
