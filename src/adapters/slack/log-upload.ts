@@ -15,7 +15,7 @@ import { logger } from '../../bot/logger.js';
 import { formatBytes } from '../../tools/format.js';
 import { textReply, type Reply } from '../../tools/reply.js';
 import { describeProgress, ProgressMessage } from './progress-message.js';
-import type { SlackReplier, SlackThread } from './slack-replier.js';
+import { slackConversationId, type SlackReplier, type SlackThread } from './slack-replier.js';
 
 /** The fields of a Slack file object pgdba reads. */
 export interface SlackFile {
@@ -88,7 +88,7 @@ export class LogUploadHandler {
         // The adapter saved this file itself: the one case where a chat request may name a local path.
         allowLocalFiles: true,
         progress: (p) => progress.report(describeProgress(name, p)),
-      });
+      }, { conversationId: slackConversationId(thread), question: `Analyse the uploaded log ${name}` });
       await this.finish(progress, thread, answer.reply, what);
     } catch (error) {
       const text = error instanceof UploadTooLargeError ? tooLargeText(name, undefined, maxBytes) : `I could not read *${name}*: ${(error as Error).message}`;

@@ -9,7 +9,7 @@ import { logger } from '../../bot/logger.js';
 import { ReplyBuilder, type Reply } from '../../tools/reply.js';
 import { actionIdPrefix, renderBlockKit, type KnownBlock } from './block-kit.js';
 import { isLogFile, type LogUploadHandler, type SlackFile } from './log-upload.js';
-import type { SlackReplier, SlackThread } from './slack-replier.js';
+import { slackConversationId, type SlackReplier, type SlackThread } from './slack-replier.js';
 
 type BoltApp = App;
 
@@ -95,7 +95,7 @@ async function answer(deps: SlackListenerDependencies, thread: SlackThread, text
 }
 
 function conversationId(channel: string, threadTs: string | undefined): string {
-  return `slack:${channel}:${threadTs ?? 'main'}`;
+  return slackConversationId({ channel, threadTs });
 }
 
 /** A file from a message event may lack its download link: ask Slack for the full object. */

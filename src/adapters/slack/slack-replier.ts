@@ -17,6 +17,11 @@ export interface SlackThread {
   threadTs?: string | undefined;
 }
 
+/** The conversation a thread's messages belong to (history key for the agent). */
+export function slackConversationId(thread: SlackThread): string {
+  return `slack:${thread.channel}:${thread.threadTs ?? 'main'}`;
+}
+
 export class SlackReplier {
   constructor(private readonly client: WebClient) {}
 

@@ -36,7 +36,7 @@ export function agentTools(options: AgentToolOptions): StructuredToolInterface[]
       async (input: unknown) => {
         const answer = await options.bot.runTool(registryTool.name, options.vault.unmask(input), options.askOptions);
         options.runs.push({ tool: registryTool.name, answer });
-        return toolResultForModel(answer, options.privacy);
+        return options.vault.maskKnown(toolResultForModel(answer, options.privacy));
       },
       {
         name: registryTool.name,

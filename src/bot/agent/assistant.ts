@@ -60,10 +60,14 @@ export class Assistant {
     return this.deps.model !== undefined;
   }
 
-  /** Runs a tool directly (buttons, uploads), with the same footer as any answer. */
-  async runTool(name: string, input: unknown, options: AskOptions = {}): Promise<AssistantAnswer> {
-    const answer = await this.deps.bot.runTool(name, input, options);
-    return withFooter({ ...answer, source: 'router', toolsUsed: [name] });
+  /**
+   * Runs a tool directly (uploads), with the same footer as any answer. With `rememberAs`, the
+   * result joins the thread's history so follow-up questions ("which query was slowest?") have it.
+   */
+  async runTool(name: string, input: unknown, options: AskOptions = {}, rememberAs?: { conversationId: string; question: string }): Promise<AssistantAnswer> {
+    const answer = withFooter({ ...(await this.deps.bot.runTool(name, input, options)), source: 'router', toolsUsed: [name] });
+    if (rememberAs) await this.remember(rememberAs, answer);
+    return answer;
   }
 
   /** A button click: the action id names a tool, the payload carries its input (see Bot.handleAction). */
@@ -147,7 +151,7 @@ export class Assistant {
     }
   }
 
-  private async remember(request: AssistantQuestion, answer: AssistantAnswer): Promise<void> {
+  private async remember(request: { question: string; conversationId?: string | undefined }, answer: AssistantAnswer): Promise<void> {
     if (!request.conversationId || !this.deps.conversations) return;
     const question: ConversationTurn = { role: 'user', content: new LiteralVault(this.deps.privacy).maskQuestion(request.question) };
     const said = answer.memory ?? summariseReply(answer, this.deps.privacy);
@@ -198,11 +202,13 @@ function describeModelFailure(error: unknown, timedOut: boolean, timeoutMs: numb
   return `The language model endpoint failed${status ? ` (HTTP ${status})` : ''}.`;
 }
 
+/** Text and the first table rows of a reply, masked, as the history keeps it. */
 function summariseReply(answer: AssistantAnswer, privacy: PrivacyOptions): string {
-  const text = answer.reply.blocks
-    .filter((block): block is Extract<ReplyBlock, { type: 'text' }> => block.type === 'text')
-    .map((block) => block.text)
-    .join(' ');
+  const parts = answer.reply.blocks.flatMap((block) => {
+    if (block.type === 'text') return [block.text];
+    if (block.type === 'table') return [[block.title ?? '', block.columns.join(' | '), ...block.rows.slice(0, 10).map((row) => row.join(' | '))].join('\n')];
+    return [];
+  });
   const prefix = answer.toolsUsed.length > 0 ? `[ran ${answer.toolsUsed.join(', ')}] ` : '';
-  return maskText(`${prefix}${text}`.slice(0, 1000), privacy);
+  return maskText(`${prefix}${parts.map((part) => maskText(part, privacy)).join('\n')}`.slice(0, 2000), privacy);
 }

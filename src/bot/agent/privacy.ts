@@ -28,6 +28,8 @@ const quotedLiteral = /(?<![\w$])[eEbBxXnN]?'(?:[^']|'')*'/g;
 const numericLiteral = /(?<![\w$.<])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/gi;
 const logParameter = /(\$\d+\s*=\s*)(?:'(?:[^']|'')*'|NULL|[^,\s]+)/g;
 const keyValueDetail = /(\bKey\s*\([^)]*\)\s*=\s*\()[^)]*(\))/g;
+// Constants inside plan conditions and expressions: 'user7@example.com'::text.
+const typedLiteral = /'(?:[^']|'')*'(?=::)/g;
 
 /** Removes connection strings, configured secret values and token-shaped strings. */
 export function removeSecrets(text: string, secrets: readonly string[]): string {
@@ -56,7 +58,7 @@ export function maskText(text: string, options: PrivacyOptions): string {
   let result = removeSecrets(text, options.secrets);
   if (options.allowSamples) return result;
   if (sqlStart.test(result)) result = normalizeSqlLiterals(result);
-  return result.replace(logParameter, '$1?').replace(keyValueDetail, '$1?$2');
+  return result.replace(logParameter, '$1?').replace(keyValueDetail, '$1?$2').replace(typedLiteral, "'?'");
 }
 
 /** Masks every string inside a JSON value (tool data) bound for the LLM. */
@@ -102,6 +104,16 @@ export class LiteralVault {
       return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.unmask(item)])) as T;
     }
     return value;
+  }
+
+  /** Replaces the question's string literals wherever they reappear (plans, errors) before text goes to the model. */
+  maskKnown(text: string): string {
+    let result = text;
+    this.literals.forEach((literal, index) => {
+      const inner = literal.startsWith("'") ? literal.slice(1, -1) : literal.replace(/^[eEbBxXnN]'/, '').slice(0, -1);
+      if (/^'|^[eEbBxXnN]'/.test(literal) && inner.length >= 3) result = result.split(inner).join(`<v${index + 1}>`);
+    });
+    return result;
   }
 
   private keep(literal: string): string {
