@@ -12,7 +12,9 @@ const MIN_VALUE = 1e-4;
 export class LatencySketch {
   private readonly logGamma: number;
   private readonly gamma: number;
-  private readonly buckets = new Map<number, number>();
+  /** Counts of buckets offset..offset+counts.length-1, grown on demand (no map work per value). */
+  private counts = new Float64Array(0);
+  private offset = 0;
   private zeros = 0;
   count = 0;
   min = Infinity;
@@ -32,7 +34,25 @@ export class LatencySketch {
       return;
     }
     const index = Math.ceil(Math.log(value) / this.logGamma);
-    this.buckets.set(index, (this.buckets.get(index) ?? 0) + 1);
+    this.bump(index, 1);
+  }
+
+  private bump(index: number, n: number): void {
+    let slot = index - this.offset;
+    if (this.counts.length === 0) {
+      this.counts = new Float64Array(64);
+      this.offset = index - 32;
+      slot = 32;
+    } else if (slot < 0 || slot >= this.counts.length) {
+      const low = Math.min(this.offset, index - 16);
+      const high = Math.max(this.offset + this.counts.length, index + 17);
+      const grown = new Float64Array(high - low);
+      grown.set(this.counts, this.offset - low);
+      this.counts = grown;
+      this.offset = low;
+      slot = index - low;
+    }
+    this.counts[slot]! += n;
   }
 
   /** Value at quantile q (0..1), within the relative error bound; NaN when empty. */
@@ -41,11 +61,10 @@ export class LatencySketch {
     const rank = Math.floor(q * (this.count - 1));
     if (rank < this.zeros) return Math.max(0, this.min);
     let seen = this.zeros;
-    const indexes = [...this.buckets.keys()].sort((a, b) => a - b);
-    for (const index of indexes) {
-      seen += this.buckets.get(index)!;
+    for (let slot = 0; slot < this.counts.length; slot += 1) {
+      seen += this.counts[slot]!;
       if (seen > rank) {
-        const estimate = (2 * Math.pow(this.gamma, index)) / (this.gamma + 1);
+        const estimate = (2 * Math.pow(this.gamma, slot + this.offset)) / (this.gamma + 1);
         return Math.min(this.max, Math.max(this.min, estimate));
       }
     }
@@ -54,7 +73,7 @@ export class LatencySketch {
 
   /** Adds another sketch of the same relative error (for merging workers' results). */
   merge(other: LatencySketch): void {
-    for (const [index, n] of other.buckets) this.buckets.set(index, (this.buckets.get(index) ?? 0) + n);
+    for (let slot = 0; slot < other.counts.length; slot += 1) if (other.counts[slot]! > 0) this.bump(slot + other.offset, other.counts[slot]!);
     this.zeros += other.zeros;
     this.count += other.count;
     this.min = Math.min(this.min, other.min);
