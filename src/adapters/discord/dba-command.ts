@@ -10,12 +10,13 @@ export interface DbaCommand {
   /** Option values by name (the `file` option is resolved into `attachment`). */
   options: Record<string, unknown>;
   attachment?: LogAttachment | undefined;
+  channelId?: string | undefined;
 }
 
 export async function answerDbaCommand(conversation: DiscordConversation, command: DbaCommand, progress?: (progress: Progress) => void): Promise<Reply> {
   switch (command.subcommand) {
     case 'ask':
-      return (await conversation.ask(String(command.options.question ?? 'help'), progress)).reply;
+      return (await conversation.ask(String(command.options.question ?? 'help'), command.channelId, progress)).reply;
     case 'explain': {
       const sql = String(command.options.sql ?? '').trim();
       if (!sql) return textReply('Give the query to explain: `/dba explain sql: select …`.');

@@ -4,7 +4,7 @@
  * Both answer through one DiscordConversation, so they behave the same.
  */
 import { REST } from 'discord.js';
-import type { Bot } from '../../bot/bot.js';
+import type { Assistant } from '../../bot/agent/assistant.js';
 import type { Config } from '../../config.js';
 import type { Adapter, AdapterRoute } from '../adapter.js';
 import { DiscordConversation, type DiscordActionHandler, type LogAttachment } from './discord-conversation.js';
@@ -14,9 +14,9 @@ import { DiscordInteractionsEndpoint } from './interactions-endpoint.js';
 export const discordInteractionsPath = '/discord/interactions';
 
 export interface DiscordAdapterOptions {
-  bot: Bot;
+  assistant: Assistant;
   config: Config;
-  /** Routes button clicks (e.g. approvals); by default a click runs the tool named by the action id. */
+  /** Routes button clicks (e.g. approvals); by default Assistant.handleAction runs the tool named by the action id. */
   onAction?: DiscordActionHandler;
   /** Replaces the attachment download (tests); the default fetches the attachment URL. */
   download?: (attachment: LogAttachment) => Promise<Buffer>;
@@ -32,7 +32,7 @@ export class DiscordAdapter implements Adapter {
   constructor(options: DiscordAdapterOptions) {
     const { config } = options;
     const conversation = new DiscordConversation({
-      bot: options.bot,
+      assistant: options.assistant,
       uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES,
       ...(options.onAction ? { onAction: options.onAction } : {}),
       ...(options.download ? { download: options.download } : {}),

@@ -3,7 +3,8 @@
  * report, or a button click. Both transports (HTTP interactions and the gateway) go through this
  * one place, so they answer identically; it knows nothing of how the answer travels back.
  */
-import type { Bot, BotAnswer } from '../../bot/bot.js';
+import type { Assistant } from '../../bot/agent/assistant.js';
+import type { BotAnswer } from '../../bot/bot.js';
 import { ReplyBuilder, type Progress, type Reply } from '../../tools/reply.js';
 
 /** Who clicked or asked, as PGDBA_APPROVERS names them: "discord:<user id>", "discord:role:<role id>". */
@@ -22,7 +23,7 @@ export interface DiscordActionClick {
   user: DiscordIdentity;
 }
 
-/** Answers a button click with the reply that replaces the message the button was on. */
+/** Answers a button click with the reply that replaces the message the button was on (approvals plug in here). */
 export type DiscordActionHandler = (click: DiscordActionClick) => Promise<Reply>;
 
 export interface LogAttachment {
@@ -32,10 +33,10 @@ export interface LogAttachment {
 }
 
 export interface DiscordConversationOptions {
-  bot: Bot;
+  assistant: Assistant;
   /** Largest log file accepted (PGDBA_UPLOAD_MAX_BYTES). */
   uploadMaxBytes: number;
-  /** Routes button clicks (approvals); by default a click runs the tool named by the action id. */
+  /** Routes button clicks (approvals); by default Assistant.handleAction runs the tool named by the action id. */
   onAction?: DiscordActionHandler;
   /** Downloads an attachment; the default uses fetch (Discord CDN URLs need no token). */
   download?: (attachment: LogAttachment) => Promise<Buffer>;
@@ -44,16 +45,17 @@ export interface DiscordConversationOptions {
 export class DiscordConversation {
   constructor(private readonly options: DiscordConversationOptions) {}
 
-  ask(question: string, progress?: (progress: Progress) => void): Promise<BotAnswer> {
-    return this.options.bot.ask(question, progress ? { progress } : {});
+  /** A question in a channel; the channel is the conversation whose history the agent sees. */
+  ask(question: string, channelId: string | undefined, progress?: (progress: Progress) => void): Promise<BotAnswer> {
+    return this.options.assistant.ask({ question, ...(channelId ? { conversationId: `discord:${channelId}` } : {}), ...(progress ? { progress } : {}) });
   }
 
   explain(sql: string): Promise<BotAnswer> {
-    return this.options.bot.runTool('explain_query', { sql });
+    return this.options.assistant.runTool('explain_query', { sql });
   }
 
   health(progress?: (progress: Progress) => void): Promise<BotAnswer> {
-    return this.options.bot.runTool('health_report', {}, progress ? { progress } : {});
+    return this.options.assistant.runTool('health_report', {}, progress ? { progress } : {});
   }
 
   /** Downloads the log files and hands them to the analyze_log tool as base64 uploads. */
@@ -71,29 +73,13 @@ export class DiscordConversation {
       }
       uploads.push({ name: attachment.name, contentBase64: content.toString('base64') });
     }
-    return this.options.bot.runTool('analyze_log', { uploads }, progress ? { progress } : {});
+    return this.options.assistant.runTool('analyze_log', { uploads }, progress ? { progress } : {});
   }
 
   async click(click: DiscordActionClick): Promise<Reply> {
     if (this.options.onAction) return this.options.onAction(click);
-    return runActionAsTool(this.options.bot, click.actionId, click.payload);
+    return (await this.options.assistant.handleAction({ id: click.actionId, payload: click.payload })).reply;
   }
-}
-
-/**
- * Default meaning of a button: the action id names a tool; the payload is its JSON input, or
- * the id of the object it acts on (e.g. dismiss_recommendation with "rec-1a2b3c4d").
- */
-export async function runActionAsTool(bot: Bot, actionId: string, payload: string): Promise<Reply> {
-  let input: unknown = { id: payload };
-  if (payload.startsWith('{')) {
-    try {
-      input = JSON.parse(payload);
-    } catch {
-      // Not JSON after all: keep it as an id.
-    }
-  }
-  return (await bot.runTool(actionId, input)).reply;
 }
 
 async function downloadAttachment(attachment: LogAttachment, maxBytes: number): Promise<Buffer> {

@@ -66,7 +66,7 @@ export class DiscordGatewayClient {
     const question = message.content.replace(new RegExp(`<@!?${me.id}>`, 'g'), '').trim();
     const conversation = this.options.conversation;
     const logs = [...message.attachments.values()].map((file) => ({ name: file.name, url: file.url, size: file.size }));
-    const answer = logs.length > 0 ? await conversation.analyzeLogs(logs) : await conversation.ask(question || 'help');
+    const answer = logs.length > 0 ? await conversation.analyzeLogs(logs) : await conversation.ask(question || 'help', message.channelId);
     const { body, files } = discordMessageBody(answer.reply);
     await message.reply({
       embeds: body.embeds as never,
@@ -89,7 +89,12 @@ export class DiscordGatewayClient {
     const file = interaction.options.getAttachment('file', false);
     const reply = await answerDbaCommand(
       this.options.conversation,
-      { subcommand: interaction.options.getSubcommand(false) ?? undefined, options, attachment: file ? { name: file.name, url: file.url, size: file.size } : undefined },
+      {
+        subcommand: interaction.options.getSubcommand(false) ?? undefined,
+        options,
+        attachment: file ? { name: file.name, url: file.url, size: file.size } : undefined,
+        channelId: interaction.channelId,
+      },
       progress,
     );
     await interaction.editReply(editOptions(reply));

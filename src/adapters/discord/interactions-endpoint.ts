@@ -102,7 +102,7 @@ export class DiscordInteractionsEndpoint {
     const attachment = resolved?.attachments?.[String(options.file ?? '')];
     const reply = await answerDbaCommand(
       this.options.conversation,
-      { subcommand: subcommand?.name, options, attachment: attachment ? toLogAttachment(attachment) : undefined },
+      { subcommand: subcommand?.name, options, attachment: attachment ? toLogAttachment(attachment) : undefined, channelId: interaction.channel?.id ?? interaction.channel_id },
       progress,
     );
     await message.finish(reply);

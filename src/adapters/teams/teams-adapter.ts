@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
-import type { Bot } from '../../bot/bot.js';
+import type { Assistant } from '../../bot/agent/assistant.js';
 import { logger } from '../../bot/logger.js';
 import type { Config } from '../../config.js';
 import type { Adapter, AdapterRoute } from '../adapter.js';
@@ -18,9 +18,9 @@ export const teamsMessagesPath = '/api/messages';
 const maxBodyBytes = 1024 * 1024;
 
 export interface TeamsAdapterOptions {
-  bot: Bot;
+  assistant: Assistant;
   config: Config;
-  /** Routes card button clicks (e.g. approvals); by default a click runs the tool named by the action id. */
+  /** Routes card button clicks (e.g. approvals); by default Assistant.handleAction runs the tool named by the action id. */
   onAction?: TeamsActionHandler;
 }
 
@@ -58,7 +58,7 @@ export class TeamsAdapter implements Adapter {
       logger.error('teams: a turn failed', error);
       await context.sendActivity('Something went wrong while answering. The error was logged; please try again.').catch(() => undefined);
     };
-    this.turns = new TeamsTurnHandler({ bot: options.bot, uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES, ...(options.onAction ? { onAction: options.onAction } : {}) });
+    this.turns = new TeamsTurnHandler({ assistant: options.assistant, uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES, ...(options.onAction ? { onAction: options.onAction } : {}) });
     this.routes = [{ method: 'POST', path: teamsMessagesPath, handle: this.handle }];
   }
 

@@ -5,7 +5,8 @@
  * translates.
  */
 import { CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
-import type { Bot, BotAnswer } from '../../bot/bot.js';
+import type { Assistant } from '../../bot/agent/assistant.js';
+import type { BotAnswer } from '../../bot/bot.js';
 import { logger } from '../../bot/logger.js';
 import { ReplyBuilder, type Reply } from '../../tools/reply.js';
 import { renderAdaptiveCards, submittedAction } from './adaptive-card.js';
@@ -32,7 +33,7 @@ export interface TeamsActionClick {
 export type TeamsActionHandler = (click: TeamsActionClick) => Promise<Reply>;
 
 export interface TeamsTurnOptions {
-  bot: Bot;
+  assistant: Assistant;
   uploadMaxBytes: number;
   onAction?: TeamsActionHandler;
 }
@@ -49,7 +50,7 @@ export class TeamsTurnHandler {
     const question = questionText(activity);
     if (!question && files.length === 0) return;
     await context.sendActivity({ type: 'typing' });
-    const answer = files.length > 0 ? await this.analyzeLogs(context, files) : await this.options.bot.ask(question);
+    const answer = files.length > 0 ? await this.analyzeLogs(context, files) : await this.options.assistant.ask({ question, conversationId: `teams:${activity.conversation.id}` });
     await sendReply(context, answer.reply);
   };
 
@@ -63,7 +64,7 @@ export class TeamsTurnHandler {
       ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}),
     };
     const click = { actionId: action.id, payload: action.payload, user };
-    const reply = this.options.onAction ? await this.options.onAction(click) : await runActionAsTool(this.options.bot, action.id, action.payload);
+    const reply = this.options.onAction ? await this.options.onAction(click) : (await this.options.assistant.handleAction(action)).reply;
     const { card, imageCards } = await renderAdaptiveCards(reply);
     if (activity.replyToId) {
       await context.updateActivity({ type: 'message', id: activity.replyToId, conversation: activity.conversation, attachments: [CardFactory.adaptiveCard(card)] });
@@ -84,7 +85,7 @@ export class TeamsTurnHandler {
         return { ok: false, reply: new ReplyBuilder().text(message).build(), error: { kind: 'bad-input', message } };
       }
     }
-    return this.options.bot.runTool('analyze_log', { uploads });
+    return this.options.assistant.runTool('analyze_log', { uploads });
   }
 }
 
@@ -102,22 +103,6 @@ export function questionText(activity: Partial<Activity>): string {
     .replace(/<[^>]+>/g, '')
     .replace(/&nbsp;/g, ' ')
     .trim();
-}
-
-/**
- * Default meaning of a button: the action id names a tool; the payload is its JSON input, or
- * the id of the object it acts on (e.g. dismiss_recommendation with "rec-1a2b3c4d").
- */
-async function runActionAsTool(bot: Bot, actionId: string, payload: string): Promise<Reply> {
-  let input: unknown = { id: payload };
-  if (payload.startsWith('{')) {
-    try {
-      input = JSON.parse(payload);
-    } catch {
-      // Not JSON after all: keep it as an id.
-    }
-  }
-  return (await bot.runTool(actionId, input)).reply;
 }
 
 /** The bot's own Bot Framework token for this turn (undefined in emulator mode). */

@@ -1,12 +1,10 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/discord-adapter.js';
-import { configuredTargetOpener } from '../../../src/bot/app.js';
-import { Bot } from '../../../src/bot/bot.js';
+import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
-import type { TargetOpener } from '../../../src/engine/db/open-target.js';
 import { analyzeLogTool } from '../../../src/tools/analyze-log.js';
-import { tools } from '../../../src/tools/registry.js';
+import { findTool, tools } from '../../../src/tools/registry.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 import { botUser, FakeDiscord } from './fake-discord.js';
 
@@ -37,7 +35,7 @@ function mention(id: string, content: string, attachments: unknown[] = []) {
 
 describe('Discord gateway client (discord.js against a local REST server and WebSocket gateway)', () => {
   let scratch: ScratchDatabase;
-  let opener: TargetOpener;
+  let app: AssistantApp;
   let fake: FakeDiscord;
   let adapter: DiscordAdapter;
 
@@ -46,9 +44,9 @@ describe('Discord gateway client (discord.js against a local REST server and Web
     await scratch.admin.query(`create table orders as select g as id, repeat('x', 200) as note from generate_series(1, 20000) g; analyze;`);
     fake = await FakeDiscord.start();
     const config = loadConfig({ DATABASE_URL: scratch.url, DISCORD_BOT_TOKEN: 'fake-bot-token', DISCORD_API_URL: fake.apiUrl });
-    opener = configuredTargetOpener(config);
-    const bot = new Bot({ tools: [...tools.filter((tool) => tool.name !== 'analyze_log'), analyzeLogTool], openTarget: () => opener.open() });
-    adapter = createDiscordAdapter({ bot, config });
+    // analyze_log is added when the registry does not have it yet.
+    app = await createAssistantApp(config, { tools: findTool('analyze_log') ? tools : [...tools, analyzeLogTool as never] });
+    adapter = createDiscordAdapter({ assistant: app.assistant, config });
     expect(adapter.transport).toBe('gateway');
     expect(adapter.routes).toEqual([]);
     await adapter.start();
@@ -74,7 +72,7 @@ describe('Discord gateway client (discord.js against a local REST server and Web
   afterAll(async () => {
     await adapter?.stop();
     await fake?.close();
-    await opener?.close();
+    await app?.close();
     await scratch?.drop();
   });
 
@@ -88,7 +86,10 @@ describe('Discord gateway client (discord.js against a local REST server and Web
 
   it('answers a mention in a channel with embeds and the chart uploaded, as a reply to the message', async () => {
     fake.dispatch('MESSAGE_CREATE', mention('990000000000000001', `<@${botUser.id}> tables`));
-    await expect.poll(() => fake.requests.filter((request) => request.method === 'POST' && request.path === `/api/v10/channels/${channelId}/messages`).length).toBe(1);
+    await expect.poll(
+      () => fake.requests.filter((request) => request.method === 'POST' && request.path === `/api/v10/channels/${channelId}/messages`).length,
+      { timeout: 20_000 },
+    ).toBe(1);
     const post = fake.requests.find((request) => request.path === `/api/v10/channels/${channelId}/messages`)!;
     expect((post.json?.message_reference as { message_id: string }).message_id).toBe('990000000000000001');
     expect(JSON.stringify(post.json?.embeds)).toContain('orders');
@@ -98,7 +99,10 @@ describe('Discord gateway client (discord.js against a local REST server and Web
   it('analyses a log file attached to a mention', async () => {
     fake.files.set('gw.log', '2026-11-25 10:00:00.000 UTC [101] app@shop LOG:  duration: 12.500 ms  statement: select * from orders where id = 1\n');
     fake.dispatch('MESSAGE_CREATE', mention('990000000000000002', `<@${botUser.id}>`, [{ id: '980000000000000009', filename: 'gw.log', size: 120, url: `${fake.fileUrl}/gw.log`, proxy_url: `${fake.fileUrl}/gw.log` }]));
-    await expect.poll(() => fake.requests.filter((request) => request.path === `/api/v10/channels/${channelId}/messages`).length).toBe(2);
+    await expect.poll(
+      () => fake.requests.filter((request) => request.path === `/api/v10/channels/${channelId}/messages`).length,
+      { timeout: 20_000 },
+    ).toBe(2);
     const post = fake.requests.filter((request) => request.path === `/api/v10/channels/${channelId}/messages`)[1]!;
     expect(JSON.stringify(post.json?.embeds)).toContain('gw.log');
   });
@@ -108,7 +112,10 @@ describe('Discord gateway client (discord.js against a local REST server and Web
     fake.dispatch('MESSAGE_CREATE', { ...mention('990000000000000003', 'tables'), mentions: [] });
     // A mention sent after it is answered; the unmentioned one before it never is.
     fake.dispatch('MESSAGE_CREATE', mention('990000000000000004', `<@${botUser.id}> help`));
-    await expect.poll(() => fake.requests.slice(before).filter((request) => request.path.endsWith('/messages')).length).toBe(1);
+    await expect.poll(
+      () => fake.requests.slice(before).filter((request) => request.path.endsWith('/messages')).length,
+      { timeout: 20_000 },
+    ).toBe(1);
     await adapter.gateway!.idle();
     const answered = fake.requests.slice(before).filter((request) => request.path.endsWith('/messages'));
     expect(answered.map((request) => (request.json?.message_reference as { message_id: string }).message_id)).toEqual(['990000000000000004']);

@@ -7,12 +7,10 @@ import type { AdapterRoute } from '../../../src/adapters/adapter.js';
 import { encodeActionId } from '../../../src/adapters/discord/discord-action-ids.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/discord-adapter.js';
 import type { DiscordActionClick } from '../../../src/adapters/discord/discord-conversation.js';
-import { Bot } from '../../../src/bot/bot.js';
-import { configuredTargetOpener } from '../../../src/bot/app.js';
-import type { TargetOpener } from '../../../src/engine/db/open-target.js';
+import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
 import { analyzeLogTool } from '../../../src/tools/analyze-log.js';
-import { tools } from '../../../src/tools/registry.js';
+import { findTool, tools } from '../../../src/tools/registry.js';
 import { textReply } from '../../../src/tools/reply.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 import { FakeDiscord } from './fake-discord.js';
@@ -46,7 +44,7 @@ function commandInteraction(subcommand: string, options: { name: string; type: n
 
 describe('Discord HTTP interactions (signed, deferred, edited through a fake REST API)', () => {
   let scratch: ScratchDatabase;
-  let opener: TargetOpener;
+  let app: AssistantApp;
   let fake: FakeDiscord;
   let adapter: DiscordAdapter;
   let server: Server;
@@ -63,11 +61,10 @@ describe('Discord HTTP interactions (signed, deferred, edited through a fake RES
     privateKey = keys.privateKey;
     const publicKeyHex = keys.publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex');
     const config = loadConfig({ DATABASE_URL: scratch.url, DISCORD_PUBLIC_KEY: publicKeyHex, DISCORD_API_URL: fake.apiUrl, DISCORD_APPLICATION_ID: applicationId });
-    // analyze_log is given to this bot explicitly so the test does not depend on the registry wiring.
-    opener = configuredTargetOpener(config);
-    const bot = new Bot({ tools: [...tools.filter((tool) => tool.name !== 'analyze_log'), analyzeLogTool], openTarget: () => opener.open() });
+    // analyze_log is added when the registry does not have it yet.
+    app = await createAssistantApp(config, { tools: findTool('analyze_log') ? tools : [...tools, analyzeLogTool as never] });
     adapter = createDiscordAdapter({
-      bot,
+      assistant: app.assistant,
       config,
       onAction: async (click) => {
         clicks.push(click);
@@ -84,7 +81,7 @@ describe('Discord HTTP interactions (signed, deferred, edited through a fake RES
     await adapter?.stop();
     server?.close();
     await fake?.close();
-    await opener?.close();
+    await app?.close();
     await scratch?.drop();
   });
 

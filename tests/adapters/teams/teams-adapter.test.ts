@@ -5,12 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterRoute } from '../../../src/adapters/adapter.js';
 import { createTeamsAdapter, teamsEmulatorMode, type TeamsAdapter } from '../../../src/adapters/teams/teams-adapter.js';
 import type { TeamsActionClick } from '../../../src/adapters/teams/teams-turn.js';
-import { configuredTargetOpener } from '../../../src/bot/app.js';
-import { Bot } from '../../../src/bot/bot.js';
+import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
-import type { TargetOpener } from '../../../src/engine/db/open-target.js';
 import { analyzeLogTool } from '../../../src/tools/analyze-log.js';
-import { tools } from '../../../src/tools/registry.js';
+import { findTool, tools } from '../../../src/tools/registry.js';
 import { textReply } from '../../../src/tools/reply.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 import { FakeConnector } from './fake-connector.js';
@@ -45,8 +43,7 @@ function activity(connector: FakeConnector, overrides: Record<string, unknown>) 
 
 describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector', () => {
   let scratch: ScratchDatabase;
-  let opener: TargetOpener;
-  let bot: Bot;
+  let app: AssistantApp;
   let connector: FakeConnector;
   let emulator: TeamsAdapter;
   let emulatorServer: { server: Server; url: string };
@@ -58,11 +55,10 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
       create table customers as select g as id from generate_series(1, 500) g; analyze;`);
     connector = await FakeConnector.start();
     const config = loadConfig({ DATABASE_URL: scratch.url });
-    opener = configuredTargetOpener(config);
-    // analyze_log is given to this bot explicitly so the test does not depend on the registry wiring.
-    bot = new Bot({ tools: [...tools.filter((tool) => tool.name !== 'analyze_log'), analyzeLogTool], openTarget: () => opener.open() });
+    // analyze_log is added when the registry does not have it yet.
+    app = await createAssistantApp(config, { tools: findTool('analyze_log') ? tools : [...tools, analyzeLogTool as never] });
     emulator = createTeamsAdapter({
-      bot,
+      assistant: app.assistant,
       config,
       onAction: async (click) => {
         clicks.push(click);
@@ -75,7 +71,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
   afterAll(async () => {
     emulatorServer?.server.close();
     await connector?.close();
-    await opener?.close();
+    await app?.close();
     await scratch?.drop();
   });
 
@@ -157,7 +153,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
 
   it('with a Microsoft app configured, refuses a request without a valid token (401) and posts nothing', async () => {
     const secured = createTeamsAdapter({
-      bot,
+      assistant: app.assistant,
       config: loadConfig({ DATABASE_URL: scratch.url, MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: 'not-a-real-secret', MICROSOFT_APP_TYPE: 'MultiTenant' }),
     });
     expect(secured.requiresLoopback).toBe(false);
