@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
       benchmark: 'insights',
       date: new Date().toISOString(),
       server: { source: server.source, version: version[0]?.v },
+      // The machine is shared: the load average says how much CPU the figures competed for.
+      machine: { cpus: cpus().length, loadAverage1m: Number(loadavg()[0]!.toFixed(1)) },
       schema: counted[0],
       buildSeconds: Number(buildSeconds.toFixed(1)),
       runs: runs.map((r) => ({ ...r, seconds: Number(r.seconds.toFixed(3)) })),
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`schema: ${result.schema?.tables} tables, ${result.schema?.indexes} indexes (built in ${result.buildSeconds} s) on ${server.source}, PostgreSQL ${result.server.version}`);
     console.log(`full health report: first ${result.firstRunSeconds} s, best ${result.bestSeconds} s (target <= ${targetSeconds} s) -> ${result.pass ? 'PASS' : 'FAIL'}`);
+    console.log(`machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadAverage1m} during the runs`);
     console.log(`catalog queries per report: ${result.catalogQueries}; findings: ${runs[0]!.findings}`);
     console.log(`written ${out}`);
     if (!result.pass) process.exitCode = 1;

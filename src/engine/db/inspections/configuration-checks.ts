@@ -37,6 +37,8 @@ export function nonDefaultSettings(settings: ServerSettings): NonDefaultSetting[
 
 interface RuleInput {
   settings: ServerSettings;
+  /** The in-process demo (PGlite): durability settings do not apply to a throw-away in-memory database. */
+  embedded?: boolean;
   server: ServerContext;
   thresholds: InspectionThresholds;
 }
@@ -50,10 +52,10 @@ function finding(check: string, severity: Severity, object: string, detail: stri
 const isOff = (value: string | undefined) => value === 'off';
 
 const rules: Rule[] = [
-  ({ settings }) => isOff(settings.text('fsync'))
+  ({ settings, embedded }) => !embedded && isOff(settings.text('fsync'))
     ? finding('config_wal', 'critical', 'fsync', 'fsync is off: a crash or power loss can corrupt the whole cluster, not just lose recent commits.', 'Turn fsync on unless this is a throw-away test server; use synchronous_commit = off for speed without corruption risk.', "ALTER SYSTEM SET fsync = on;\nSELECT pg_reload_conf();")
     : undefined,
-  ({ settings }) => isOff(settings.text('full_page_writes'))
+  ({ settings, embedded }) => !embedded && isOff(settings.text('full_page_writes'))
     ? finding('config_wal', 'warning', 'full_page_writes', 'full_page_writes is off: a crash in the middle of a page write leaves a torn page that WAL replay cannot repair.', 'Turn it on unless the storage guarantees atomic 8 kB writes.', "ALTER SYSTEM SET full_page_writes = on;\nSELECT pg_reload_conf();")
     : undefined,
   ({ settings }) => isOff(settings.text('synchronous_commit'))
@@ -152,7 +154,7 @@ export const configurationCheck: InspectionCheck = {
   family: 'configuration',
   async run(context) {
     const [settings, server] = await Promise.all([context.settings(), context.server()]);
-    return configurationRecommendations({ settings, server, thresholds: context.thresholds });
+    return configurationRecommendations({ settings, server, thresholds: context.thresholds, embedded: context.embedded });
   },
 };
 

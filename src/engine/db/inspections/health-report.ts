@@ -103,7 +103,7 @@ export async function openInspectionContext(
   if (target.description.embedded && versionNum >= 150000) {
     await reader.rows('select pg_stat_force_next_flush()').catch(() => undefined);
   }
-  const context = createInspectionContext(reader, versionNum, resolveThresholds(options.thresholds));
+  const context = createInspectionContext(reader, versionNum, resolveThresholds(options.thresholds), target.description.embedded);
   return { context, reader, database: versionRow?.database ?? '' };
 }
 

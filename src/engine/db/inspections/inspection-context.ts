@@ -22,6 +22,8 @@ import type { TopStatement } from './types.js';
 export interface InspectionContext {
   thresholds: InspectionThresholds;
   versionNum: number;
+  /** The target is pgdba's in-process demo (PGlite). */
+  embedded: boolean;
   server: () => Promise<ServerContext>;
   settings: () => Promise<ServerSettings>;
   tables: () => Promise<TableInfo[]>;
@@ -41,6 +43,7 @@ export function createInspectionContext(
   reader: CatalogReader,
   versionNum: number,
   thresholds: InspectionThresholds,
+  embedded = false,
 ): InspectionContext {
   const blockSize = 8192;
   const bloatMinPages = Math.max(1, Math.floor(thresholds.bloatMinBytes / blockSize));
@@ -49,15 +52,17 @@ export function createInspectionContext(
     exactMaxRelations: thresholds.exactSizeMaxRelations,
     versionNum,
   };
+  const indexes = once(() => readIndexes(reader, sizePolicy));
   const server = once(() => readServerContext(reader, versionNum));
   return {
     thresholds,
     versionNum,
+    embedded,
     server,
     settings: once(() => readSettings(reader)),
-    tables: once(() => readTables(reader, sizePolicy)),
+    tables: once(() => readTables(reader, sizePolicy, indexes())),
     tableBloat: once(() => readTableBloat(reader, bloatMinPages)),
-    indexes: once(() => readIndexes(reader, sizePolicy)),
+    indexes,
     indexBloat: once(() => readIndexBloat(reader, bloatMinPages)),
     foreignKeys: once(() => readForeignKeys(reader)),
     databaseAges: once(() => readDatabaseAges(reader)),

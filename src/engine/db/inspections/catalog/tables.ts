@@ -4,6 +4,7 @@
  * query stays linear on 10,000 tables.
  */
 import type { CatalogReader } from './catalog-reader.js';
+import type { IndexInfo } from './indexes.js';
 import { exclusivelyLockedRelations, sizeUnknown, userSchemaFilter, type SizePolicy } from './user-relations.js';
 
 export interface TableInfo {
@@ -50,7 +51,7 @@ interface TableRow {
   reltuples: number;
   relpages: number;
   table_bytes: string;
-  index_bytes: string;
+  index_bytes: string | null;
   toast_bytes: string;
   reloptions: string[] | null;
   n_live_tup: string | null;
@@ -58,7 +59,6 @@ interface TableRow {
   n_mod_since_analyze: string | null;
   seq_scan: string | null;
   seq_tup_read: string | null;
-  idx_scan: string | null;
   last_vacuum: Date | null;
   last_analyze: Date | null;
   vacuum_age: number | null;
@@ -91,24 +91,19 @@ exact as (
     and not exists (select 1 from locked l where l.relation in (c.oid, c.reltoastrelid))
   order by c.relpages desc
   limit $2
-),
-index_pages as (
-  select x.indrelid, sum(i.relpages)::int8 as pages, sum(pg_stat_get_numscans(i.oid))::int8 as scans
-  from pg_index x join pg_class i on i.oid = x.indexrelid group by x.indrelid
 )
 select c.oid::text, n.nspname as schema, c.relname as name, c.relkind::text,
        c.reltuples::float8 as reltuples, c.relpages::int as relpages,
        e.oid is not null as exact_size,
        case when e.oid is not null then pg_relation_size(c.oid) else c.relpages::int8 * ${bs} end::text as table_bytes,
-       case when e.oid is not null then pg_indexes_size(c.oid) else coalesce(ip.pages, 0) * ${bs} end::text as index_bytes,
+       case when e.oid is not null then pg_indexes_size(c.oid) end::text as index_bytes,
        case when c.reltoastrelid = 0 then 0 when e.oid is not null then pg_total_relation_size(c.reltoastrelid)
-            else (coalesce(t.relpages, 0)::int8 + coalesce(tip.pages, 0)) * ${bs} end::text as toast_bytes,
+            else (coalesce(t.relpages, 0)::int8 + coalesce(ti.relpages, 0)) * ${bs} end::text as toast_bytes,
        exists (select 1 from locked l where l.relation = c.oid) as locked,
        c.reloptions,
        pg_stat_get_live_tuples(c.oid)::text as n_live_tup, pg_stat_get_dead_tuples(c.oid)::text as n_dead_tup,
        pg_stat_get_mod_since_analyze(c.oid)::text as n_mod_since_analyze,
        pg_stat_get_numscans(c.oid)::text as seq_scan, pg_stat_get_tuples_returned(c.oid)::text as seq_tup_read,
-       coalesce(ip.scans, 0)::text as idx_scan,
        greatest(pg_stat_get_last_vacuum_time(c.oid), pg_stat_get_last_autovacuum_time(c.oid)) as last_vacuum,
        greatest(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) as last_analyze,
        extract(epoch from now() - greatest(pg_stat_get_last_vacuum_time(c.oid), pg_stat_get_last_autovacuum_time(c.oid)))::float8 as vacuum_age,
@@ -122,14 +117,34 @@ from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 left join exact e on e.oid = c.oid
 left join pg_class t on t.oid = c.reltoastrelid
-left join index_pages ip on ip.indrelid = c.oid
-left join index_pages tip on tip.indrelid = c.reltoastrelid
+left join pg_index tx on tx.indrelid = c.reltoastrelid
+left join pg_class ti on ti.oid = tx.indexrelid
 left join (select distinct conrelid from pg_constraint where contype = 'p') pk on pk.conrelid = c.oid
 left join (select distinct indrelid from pg_index where indisunique and indisvalid and indpred is null) uq on uq.indrelid = c.oid
 where c.relkind in ('r', 'm') and ${userSchemaFilter('n')}`;
 }
 
-export async function readTables(reader: CatalogReader, policy: SizePolicy): Promise<TableInfo[]> {
+/**
+ * Tables with their index totals (size, scans) summed from the index rows already read, rather
+ * than aggregated a second time over every index in SQL.
+ */
+export async function readTables(reader: CatalogReader, policy: SizePolicy, indexes: Promise<IndexInfo[]>): Promise<TableInfo[]> {
+  const [tables, allIndexes] = await Promise.all([readTableRows(reader, policy), indexes]);
+  const totals = new Map<number, { bytes: number; scans: number }>();
+  for (const index of allIndexes) {
+    const total = totals.get(index.tableOid) ?? { bytes: 0, scans: 0 };
+    total.bytes += index.bytes;
+    total.scans += index.scans;
+    totals.set(index.tableOid, total);
+  }
+  return tables.map((table) => {
+    const total = totals.get(table.oid);
+    const indexBytes = table.exactSize ? table.indexBytes : total?.bytes ?? 0;
+    return { ...table, indexBytes, indexScans: total?.scans ?? 0, totalBytes: table.tableBytes + indexBytes + table.toastBytes };
+  });
+}
+
+async function readTableRows(reader: CatalogReader, policy: SizePolicy): Promise<TableInfo[]> {
   const rows = await reader.rows<TableRow>(tablesSql(policy), [policy.exactMinPages, policy.exactMaxRelations]);
   const num = (value: string | null) => Number(value ?? 0);
   return rows.map((row) => ({
@@ -151,7 +166,7 @@ export async function readTables(reader: CatalogReader, policy: SizePolicy): Pro
     modifiedSinceAnalyze: num(row.n_mod_since_analyze),
     seqScans: num(row.seq_scan),
     seqRowsRead: num(row.seq_tup_read),
-    indexScans: num(row.idx_scan),
+    indexScans: 0,
     lastVacuumAgeSeconds: row.vacuum_age,
     lastAnalyzeAgeSeconds: row.analyze_age,
     lastVacuumAt: row.last_vacuum ? row.last_vacuum.toISOString() : null,
