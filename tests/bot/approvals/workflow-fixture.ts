@@ -1,7 +1,7 @@
 /** A real database, a keyv store over a shared backing map (so "restarts" and "replicas" share state), and workflows on it. */
 import Keyv from 'keyv';
 import { TargetDatabase } from '../../../src/engine/db/target-database.js';
-import { ApprovalWorkflow, createApprovalWorkflow, type ChatUser } from '../../../src/bot/approvals/index.js';
+import { createApprovalWorkflow, type ApprovalWorkflow, type ChatUser } from '../../../src/bot/approvals/index.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 
 export const alice: ChatUser = { platform: 'slack', id: 'UALICE', name: 'alice' };
