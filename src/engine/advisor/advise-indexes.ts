@@ -143,7 +143,7 @@ export async function adviseIndexes(target: TargetDatabase, workload: WorkloadQu
       hypopg,
       verified: false,
       queries,
-      recommendations: candidates.map((c) => recommendationOf(c, false)),
+      recommendations: ((taken) => candidates.map((c) => recommendationOf(c, false, taken)))(takenNames(facts)),
       drops: indexDropSuggestions(facts, new Set()),
       plans: [],
       totals: { baselineCost: 0, finalCost: 0, savingPercent: 0, candidates: candidates.length, verifiedCandidates: 0, explains: 0, elapsedMs: performance.now() - started },
@@ -218,6 +218,8 @@ export async function adviseIndexes(target: TargetDatabase, workload: WorkloadQu
       await options.inspectSelection?.(problem, budget);
 
       const recommendations: IndexRecommendation[] = [];
+      const taken = takenNames(facts);
+      const chosenRecommendation = new Map(selection.chosen.map((id) => [id, recommendationOf(byId.get(id)!, true, taken)]));
       const plans: IndexAdvice['plans'] = [];
       const usedExisting = new Set<string>();
       let baselineTotal = 0;
@@ -228,7 +230,7 @@ export async function adviseIndexes(target: TargetDatabase, workload: WorkloadQu
         const advised = queries[costableIndex[q]!]!;
         advised.baselineCost = before.cost;
         advised.finalCost = after.cost;
-        advised.usesIndexes = [...after.used].map((id) => indexName(byId.get(id)!));
+        advised.usesIndexes = [...after.used].map((id) => chosenRecommendation.get(id)?.name ?? indexName(byId.get(id)!));
         collectExistingIndexes(before.plan, usedExisting);
         collectExistingIndexes(after.plan, usedExisting);
         baselineTotal += weightOf(q) * before.cost;
@@ -247,7 +249,7 @@ export async function adviseIndexes(target: TargetDatabase, workload: WorkloadQu
         }
         const candidate = problem.candidates.find((x) => x.id === c.id)!;
         recommendations.push({
-          ...recommendationOf(c, true),
+          ...chosenRecommendation.get(c.id)!,
           sizeBytes: candidate.sizeBytes,
           saving: step.marginalBenefit,
           writeOverhead: candidate.writeOverhead,
@@ -277,8 +279,11 @@ export async function adviseIndexes(target: TargetDatabase, workload: WorkloadQu
   });
 }
 
-function recommendationOf(c: IndexCandidate, verified: boolean): IndexRecommendation {
-  const name = indexName(c);
+function recommendationOf(c: IndexCandidate, verified: boolean, taken: Set<string>): IndexRecommendation {
+  // Index names are unique per schema: never propose one that already exists.
+  let name = indexName(c);
+  for (let n = 2; taken.has(`${c.schema}.${name}`); n += 1) name = `${indexName(c).replace(/_idx$/, '')}_${n}_idx`;
+  taken.add(`${c.schema}.${name}`);
   return {
     name,
     schema: c.schema,
@@ -336,6 +341,10 @@ async function readDistinct(target: TargetDatabase, facts: RelationFacts[], sign
     { signal },
   );
   return new Map(rows.map((r) => [`${r.schemaname}.${r.tablename}.${r.attname}`, Number(r.n_distinct)]));
+}
+
+function takenNames(facts: RelationFacts[]): Set<string> {
+  return new Set(facts.flatMap((f) => f.indexes.map((i) => `${f.schema}.${i.name}`)));
 }
 
 function collectExistingIndexes(plan: unknown, into: Set<string>): void {

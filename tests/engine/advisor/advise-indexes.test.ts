@@ -150,7 +150,9 @@ describe('index advisor without hypopg', () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('pgdba_advisor_nohypo');
-    await scratch.admin.query('create table orders (id int primary key, customer_id int not null); insert into orders select g, g % 100 from generate_series(1, 1000) g; analyze;');
+    // An existing index already has the name the advisor would pick for (customer_id).
+    await scratch.admin.query(`create table orders (id int primary key, customer_id int not null); insert into orders select g, g % 100 from generate_series(1, 1000) g;
+      create index orders_customer_id_idx on orders (id, customer_id); analyze;`);
     target = await TargetDatabase.connect(scratch.url);
   });
   afterAll(async () => {
@@ -164,6 +166,6 @@ describe('index advisor without hypopg', () => {
     expect(advice.hypopg.state).toBe('not-created');
     expect(advice.hypopg.howToEnable).toMatch(/CREATE EXTENSION hypopg/);
     expect(advice.recommendations).toHaveLength(1);
-    expect(advice.recommendations[0]).toMatchObject({ columns: ['customer_id'], verified: false });
+    expect(advice.recommendations[0]).toMatchObject({ columns: ['customer_id'], verified: false, name: 'orders_customer_id_2_idx' });
   });
 });
