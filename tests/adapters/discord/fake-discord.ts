@@ -47,7 +47,7 @@ export class FakeDiscord {
         if (recorded.method === 'PATCH' && /\/webhooks\/\d+\/[^/]+\/messages\/@original$/.test(recorded.path)) {
           return json(response, messageObject(recorded.json));
         }
-        if (recorded.method === 'PUT' && /\/applications\/\d+\/commands$/.test(recorded.path)) {
+        if (recorded.method === 'PUT' && /\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(recorded.path)) {
           return json(response, recorded.json ?? []);
         }
         if (recorded.method === 'POST' && /\/interactions\/\d+\/[^/]+\/callback$/.test(recorded.path)) {
