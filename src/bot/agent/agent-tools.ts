@@ -9,7 +9,7 @@ import { tool } from 'langchain';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { AskOptions, Bot, BotAnswer } from '../bot.js';
 import type { AnyTool } from '../../tools/registry.js';
-import { agentMayCall } from './agent-policy.js';
+import { agentMayCall, agentSafeInput } from './agent-policy.js';
 import { maskForLlm, type LiteralVault, type PrivacyOptions } from './privacy.js';
 
 /** What the agent's tools did during one question, for the reply and the "how I know" footer. */
@@ -34,9 +34,11 @@ export function agentTools(options: AgentToolOptions): StructuredToolInterface[]
   return options.tools.filter(agentMayCall).map((registryTool) =>
     tool(
       async (input: unknown) => {
-        const answer = await options.bot.runTool(registryTool.name, options.vault.unmask(input), options.askOptions);
+        const safe = agentSafeInput(options.vault.unmask(input));
+        const answer = await options.bot.runTool(registryTool.name, safe.input, options.askOptions);
         options.runs.push({ tool: registryTool.name, answer });
-        return options.vault.maskKnown(toolResultForModel(answer, options.privacy));
+        const result = options.vault.maskKnown(toolResultForModel(answer, options.privacy));
+        return safe.note ? `${result}\nNote: ${safe.note}` : result;
       },
       {
         name: registryTool.name,
