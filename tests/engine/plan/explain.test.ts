@@ -102,6 +102,13 @@ describe('safe EXPLAIN on a real server', () => {
     expect(result.parameterMode).toBe('sampled');
     expect(result.parameters[0]).toMatchObject({ position: 1, value: 'done', source: 'pg_stats most common value of orders.status' });
     expect(result.parameters[1]?.source).toMatch(/histogram bound .* of orders\.total/);
+    const inList = await explainQuery(target, 'select * from orders o where o.status in ($1, $2) and o.customer_id between $3 and $4');
+    expect(inList.parameters.map((p) => p.source.replace(/ of .*/, ''))).toEqual([
+      'pg_stats most common value',
+      'pg_stats most common value',
+      'pg_stats histogram bound (lower quartile)',
+      'pg_stats histogram bound (upper quartile)',
+    ]);
   });
 
   it('says which parameters it could not find values for', async () => {
