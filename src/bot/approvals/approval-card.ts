@@ -14,7 +14,7 @@ function who(user: ChatUser): string {
 
 const statusText: Record<ApprovalRequest['status'], string> = {
   pending: 'waiting for approval',
-  approved: 'approved, executing',
+  approved: 'approved',
   executing: 'executing',
   executed: 'executed',
   failed: 'execution failed',
@@ -73,6 +73,12 @@ export function approvalCard(request: ApprovalRequest, notice?: string): Reply {
         numericColumns: [1, 2],
       });
     }
+  }
+  if (request.status === 'approved' && request.scheduledFor && !request.execution) {
+    reply.actions([
+      { id: 'approval-reject', label: 'Cancel (reject)', style: 'danger', payload: approvalPayload('reject', request.id) },
+      { id: 'approval-dry-run', label: 'Dry-run (EXPLAIN)', payload: approvalPayload('dry-run', request.id) },
+    ]);
   }
   if (request.status === 'pending') {
     reply.actions([
