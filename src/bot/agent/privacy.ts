@@ -33,11 +33,11 @@ const typedLiteral = /'(?:[^']|'')*'(?=::)/g;
 
 /** Removes connection strings, configured secret values and token-shaped strings. */
 export function removeSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
+  let result = text.replace(connectionString, '<connection string>');
   for (const secret of secrets) {
     if (secret.length >= 4) result = result.split(secret).join('<secret>');
   }
-  return redactSecrets(result.replace(connectionString, '<connection string>'));
+  return redactSecrets(result);
 }
 
 /** A statement with its constants replaced by $n, by PostgreSQL's own normaliser when it parses. */
