@@ -5,6 +5,7 @@
  */
 import type { TargetDatabase } from '../db/target-database.js';
 import type { RelationFacts } from './lint.js';
+import { quoteIdent } from './sql-script.js';
 
 export interface CatalogFacts {
   relations: Map<string, RelationFacts & { table: string }>;
@@ -22,6 +23,8 @@ export async function lookupCatalogFacts(
 ): Promise<CatalogFacts> {
   const facts: CatalogFacts = { relations: new Map(), functionVolatility: new Map(), indexDefinitions: new Map() };
   const relations = [...new Set(wanted.relations)];
+  // Names come from the parse tree unquoted ("Orders" stays Orders); quote them for to_regclass.
+  const quoted = new Map(relations.map((name) => [name.split('.').map(quoteIdent).join('.'), name]));
   if (relations.length > 0) {
     const result = await target.query<{ name: string; table_name: string; bytes: string; rows: string; scans: string | null }>(
       `select w.name,
@@ -34,10 +37,10 @@ export async function lookupCatalogFacts(
          left join pg_index i on i.indexrelid = c.oid
          join pg_class t on t.oid = coalesce(i.indrelid, c.oid)
          left join pg_stat_all_tables s on s.relid = t.oid`,
-      [relations],
+      [[...quoted.keys()]],
     );
     for (const row of result.rows) {
-      facts.relations.set(row.name, { table: row.table_name, bytes: Number(row.bytes), rows: Number(row.rows), scans: Number(row.scans ?? 0) });
+      facts.relations.set(quoted.get(row.name) ?? row.name, { table: row.table_name, bytes: Number(row.bytes), rows: Number(row.rows), scans: Number(row.scans ?? 0) });
     }
   }
   const functions = [...new Set(wanted.functions)];
@@ -57,14 +60,15 @@ export async function lookupCatalogFacts(
     for (const row of result.rows) facts.functionVolatility.set(row.name, row.volatility);
   }
   const indexes = [...new Set(wanted.droppedIndexes)];
+  const quotedIndexes = new Map(indexes.map((name) => [name.split('.').map(quoteIdent).join('.'), name]));
   if (indexes.length > 0) {
     const result = await target.query<{ name: string; definition: string }>(
       `select w.name, pg_get_indexdef(to_regclass(w.name)) as definition
          from unnest($1::text[]) as w(name)
         where to_regclass(w.name) is not null`,
-      [indexes],
+      [[...quotedIndexes.keys()]],
     );
-    for (const row of result.rows) facts.indexDefinitions.set(row.name, row.definition);
+    for (const row of result.rows) facts.indexDefinitions.set(quotedIndexes.get(row.name) ?? row.name, row.definition);
   }
   return facts;
 }

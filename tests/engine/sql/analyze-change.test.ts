@@ -12,6 +12,9 @@ beforeAll(async () => {
     create table events (id bigint primary key, kind text, at timestamptz);
     insert into events select g, 'k' || (g % 10), now() from generate_series(1, 20000) g;
     create index events_kind_idx on events (kind);
+    create table "MixedCase" (id bigint);
+    insert into "MixedCase" select generate_series(1, 100);
+    analyze "MixedCase";
     analyze events;
     select count(*) from events;
     create function stable_label(int) returns text language sql stable as 'select ''x'' || $1';
@@ -45,6 +48,11 @@ describe('analyzeChange with the target catalog', () => {
     const analysis = await analyzeChange('drop index concurrently events_kind_idx', { target });
     expect(analysis.rollback.statements).toEqual(['CREATE INDEX CONCURRENTLY events_kind_idx ON public.events USING btree (kind)']);
     expect(analysis.impact.relations[0]!.table).toBe('events');
+  });
+
+  it('finds quoted mixed-case tables', async () => {
+    const analysis = await analyzeChange('create index concurrently mixed_idx on "MixedCase" (id)', { target });
+    expect(analysis.impact.relations).toMatchObject([{ name: 'MixedCase', table: '"MixedCase"', rows: 100 }]);
   });
 
   it('reports an unparsable change as unsafe with the parser message', async () => {
