@@ -1,7 +1,7 @@
 /** What may reach the LLM: literals as placeholders, no secrets, no connection strings. */
 import Keyv from 'keyv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LiteralVault, loadPrivacyParser, maskForLlm, maskText, removeSecrets } from '../../../src/bot/agent/privacy.js';
+import { LiteralVault, loadPrivacyParser, maskForLlm, maskText } from '../../../src/bot/agent/privacy.js';
 import { boundByTokens, ConversationStore, type ConversationTurn } from '../../../src/bot/conversations/conversation-store.js';
 
 const masked = { allowSamples: false, secrets: ['hunter2-password'] };
