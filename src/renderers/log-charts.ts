@@ -23,7 +23,8 @@ export function callsAndLatencySpec(points: MinutePoint[]): TopLevelSpec {
     width: 640,
     height: 260,
     data: { values: data },
-    encoding: { x: { field: 'minute', type: 'temporal', title: null } },
+    // Minutes are UTC in the data; a minute time unit gives the bars their width.
+    encoding: { x: { field: 'minute', type: 'temporal', timeUnit: 'utcyearmonthdatehoursminutes', title: 'time (UTC)', axis: { format: '%H:%M' } } },
     layer: [
       { mark: { type: 'bar', color: '#336791', opacity: 0.7 }, encoding: { y: { field: 'calls', type: 'quantitative', title: 'calls per minute' } } },
       {

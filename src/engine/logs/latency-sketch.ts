@@ -58,7 +58,8 @@ export class LatencySketch {
   /** Value at quantile q (0..1), within the relative error bound; NaN when empty. */
   quantile(q: number): number {
     if (this.count === 0) return NaN;
-    const rank = Math.floor(q * (this.count - 1));
+    // Nearest-rank definition: the smallest value with at least q of the values at or below it.
+    const rank = Math.max(0, Math.ceil(q * this.count) - 1);
     if (rank < this.zeros) return Math.max(0, this.min);
     let seen = this.zeros;
     for (let slot = 0; slot < this.counts.length; slot += 1) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LatencySketch } from '../../../src/engine/logs/latency-sketch.js';
 
 function exactQuantile(sorted: number[], q: number): number {
-  return sorted[Math.floor(q * (sorted.length - 1))]!;
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
 }
 
 describe('LatencySketch', () => {
@@ -25,6 +25,14 @@ describe('LatencySketch', () => {
     }
     expect(sketch.min).toBe(values[0]);
     expect(sketch.max).toBe(values.at(-1));
+  });
+
+  it('p95 of two values is the larger one (nearest rank)', () => {
+    const sketch = new LatencySketch();
+    sketch.add(10_200);
+    sketch.add(15_100);
+    expect(sketch.quantile(0.95)).toBe(15_100);
+    expect(Math.abs(sketch.quantile(0.5) - 10_200) / 10_200).toBeLessThanOrEqual(0.01);
   });
 
   it('handles zero durations and an empty sketch', () => {
