@@ -33,7 +33,7 @@ describe('request_change tool', () => {
     expect(await indexValid(fx.db, 'orders_plain_idx')).toBe(true);
   });
 
-  it('applies a stored recommendation by id, carrying its evidence', async () => {
+  it('applies a stored recommendation by id, carrying its evidence, and marks it applied once executed', async () => {
     const recommendations = new Keyv({ namespace: 'recommendations' });
     const rec = await new RecommendationStore(recommendations).upsert({
       type: 'index',
@@ -45,13 +45,16 @@ describe('request_change tool', () => {
       rollback: 'DROP INDEX CONCURRENTLY orders_note_rec_idx',
       explanation: 'Lookups by note scan the whole table.',
     });
-    const workflow = fx.workflow();
+    const workflow = fx.workflow({ recommendations });
     const tool = createRequestChangeTool(workflow);
     const context: ApprovalToolContext = { target: async () => fx.target, user: alice, recommendations };
     const result = await tool.run(tool.input.parse({ recommendationId: rec.id }), context);
     const request = (await workflow.get(result.data.requestId))!;
     expect(request).toMatchObject({ source: 'recommendation', recommendationId: rec.id, title: 'Index orders (note)', reason: 'Lookups by note scan the whole table.' });
     expect(JSON.stringify(result.reply)).toContain('seq scan of 60,000 rows for each lookup by note');
+    const outcome = await workflow.handleApprovalAction({ action: 'approve', requestId: request.id, user: bob });
+    expect(outcome.outcome).toBe('executed');
+    expect((await new RecommendationStore(recommendations).get(rec.id))!.status).toBe('applied');
   });
 
   it('rejects input with neither or both of sql and recommendationId', () => {

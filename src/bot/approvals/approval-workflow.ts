@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
+import { RecommendationStore } from '../../engine/advisor/recommendations.js';
 import type { TargetDatabase } from '../../engine/db/target-database.js';
 import { ApprovalRequiredError, sealApprovedChange, samePrincipal } from '../../engine/execute/approved-change.js';
 import type { ChangeExecutor } from '../../engine/execute/change-executor.js';
@@ -46,6 +47,8 @@ export interface ApprovalWorkflowOptions extends ApprovalSettings {
   now?: () => Date;
   /** Names this process in claims and the audit trail (default: random). */
   replicaId?: string;
+  /** Recommendations store (keyv namespace "recommendations"): an executed request marks its recommendation applied. */
+  recommendations?: Keyv;
 }
 
 export interface NewChangeRequest {
@@ -366,6 +369,10 @@ export class ApprovalWorkflow {
       kind: 'execution-finished',
       details: { status: result.status, error: result.error, durationMs: result.durationMs, startedAt: result.startedAt, finishedAt: result.finishedAt, statements: result.statements, indexes: result.indexes, cleanup: result.cleanup, evidence: result.evidence },
     });
+    if (result.status === 'succeeded' && finished.recommendationId && this.options.recommendations) {
+      // Best effort: the change ran; a missing recommendation must not turn success into an error.
+      await new RecommendationStore(this.options.recommendations).setStatus(finished.recommendationId, 'applied', { reason: `executed as ${finished.id}` }).catch(() => undefined);
+    }
     const message = result.status === 'succeeded'
       ? `Executed in ${(result.durationMs / 1000).toFixed(1)} s${result.indexes.length > 0 ? `; ${result.indexes.map((i) => `${i.name} is ${i.valid ? 'valid' : 'INVALID'}`).join(', ')}` : ''}.`
       : `Execution failed: ${result.error ?? 'unknown error'}`;

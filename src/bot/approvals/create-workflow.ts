@@ -17,7 +17,7 @@ export interface ApprovalConfig extends ApprovalSettings {
 export function createApprovalWorkflow(
   config: ApprovalConfig,
   stores: { approvals: Keyv; audit?: Keyv },
-  options: { target?: () => Promise<TargetDatabase>; now?: () => Date; replicaId?: string } = {},
+  options: { target?: () => Promise<TargetDatabase>; now?: () => Date; replicaId?: string; recommendations?: Keyv } = {},
 ): ApprovalWorkflow {
   const { PGDBA_APPROVERS, databaseUrl, executor, ...settings } = config;
   return new ApprovalWorkflow({

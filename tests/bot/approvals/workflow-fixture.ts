@@ -15,7 +15,7 @@ export interface Fixture {
   target: TargetDatabase;
   backing: Map<string, unknown>;
   clock: { now: Date };
-  workflow(options?: { requiredApprovals?: number; replicaId?: string; claimSettleMs?: number }): ApprovalWorkflow;
+  workflow(options?: { requiredApprovals?: number; replicaId?: string; claimSettleMs?: number; recommendations?: Keyv }): ApprovalWorkflow;
   close(): Promise<void>;
 }
 
@@ -48,7 +48,7 @@ export async function createFixture(prefix: string): Promise<Fixture> {
           executor: { lockTimeoutMs: 200, maxAttempts: 2, backoffMs: () => 10, progressIntervalMs: 50 },
         },
         { approvals: store, audit },
-        { target: async () => target, now: () => clock.now, ...(options.replicaId ? { replicaId: options.replicaId } : {}) },
+        { target: async () => target, now: () => clock.now, ...(options.replicaId ? { replicaId: options.replicaId } : {}), ...(options.recommendations ? { recommendations: options.recommendations } : {}) },
       );
     },
     async close() {
