@@ -58,7 +58,13 @@ export class TeamsAdapter implements Adapter {
       logger.error('teams: a turn failed', error);
       await context.sendActivity('Something went wrong while answering. The error was logged; please try again.').catch(() => undefined);
     };
-    this.turns = new TeamsTurnHandler({ assistant: options.assistant, uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES, ...(options.onAction ? { onAction: options.onAction } : {}) });
+    const botAppId = config.MICROSOFT_APP_ID ?? '';
+    this.turns = new TeamsTurnHandler({
+      assistant: options.assistant,
+      uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES,
+      ...(options.onAction ? { onAction: options.onAction } : {}),
+      continueConversation: (reference, logic) => this.cloudAdapter.continueConversationAsync(botAppId, reference, logic),
+    });
     this.routes = [{ method: 'POST', path: teamsMessagesPath, handle: this.handle }];
   }
 
@@ -81,7 +87,12 @@ export class TeamsAdapter implements Adapter {
   }
 
   async stop(): Promise<void> {
-    // Turns run inside their HTTP request; the server closing waits for them.
+    await this.idle();
+  }
+
+  /** Resolves when every answer under way has been sent. */
+  idle(): Promise<void> {
+    return this.turns.idle();
   }
 }
 

@@ -30,8 +30,8 @@ export function filesIn(attachments: Attachment[] | undefined, serviceUrl: strin
   return files;
 }
 
-export async function downloadTeamsFile(file: TeamsFile, maxBytes: number, botToken: () => Promise<string | undefined>): Promise<Buffer> {
-  const token = file.needsBotToken ? await botToken() : undefined;
+export async function downloadTeamsFile(file: TeamsFile, maxBytes: number, botToken: string | undefined): Promise<Buffer> {
+  const token = file.needsBotToken ? botToken : undefined;
   const response = await fetch(file.url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   if (!response.ok) throw new Error(`the file host answered HTTP ${response.status}`);
   const declared = Number(response.headers.get('content-length') ?? '0');

@@ -4,7 +4,7 @@
  * card it was clicked on. Platform-neutral work is delegated to the bot; this file only
  * translates.
  */
-import { CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
+import { CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { Assistant } from '../../bot/agent/assistant.js';
 import type { BotAnswer } from '../../bot/bot.js';
 import { logger } from '../../bot/logger.js';
@@ -36,26 +36,58 @@ export interface TeamsTurnOptions {
   assistant: Assistant;
   uploadMaxBytes: number;
   onAction?: TeamsActionHandler;
+  /**
+   * Runs `logic` in a new turn of the conversation (CloudAdapter.continueConversationAsync), so
+   * the answer is sent after the HTTP request has been acknowledged.
+   */
+  continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
 }
 
+/**
+ * Teams expects the HTTP request of an activity to be answered within 15 seconds and retries
+ * otherwise, while a log analysis or health report can take longer: the turn acknowledges at
+ * once (typing indicator) and the answer follows as a proactive message in the same
+ * conversation (thread).
+ */
 export class TeamsTurnHandler {
+  private readonly running = new Set<Promise<void>>();
+
   constructor(private readonly options: TeamsTurnOptions) {}
 
   readonly onTurn = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
     if (activity.type !== 'message') return;
+    const reference = TurnContext.getConversationReference(activity);
     const action = submittedAction(activity.value);
-    if (action) return this.answerClick(context, action);
+    if (action) {
+      this.track(this.answerClick(activity, reference, action));
+      return;
+    }
     const files = filesIn(activity.attachments, activity.serviceUrl);
     const question = questionText(activity);
     if (!question && files.length === 0) return;
     await context.sendActivity({ type: 'typing' });
-    const answer = files.length > 0 ? await this.analyzeLogs(context, files) : await this.options.assistant.ask({ question, conversationId: `teams:${activity.conversation.id}` });
-    await sendReply(context, answer.reply);
+    // The bot token is only available during the turn: take it now for the downloads.
+    const token = files.some((file) => file.needsBotToken) ? await botToken(context) : undefined;
+    this.track(
+      (async () => {
+        const answer = files.length > 0 ? await this.analyzeLogs(files, token) : await this.options.assistant.ask({ question, conversationId: `teams:${activity.conversation.id}` });
+        await this.options.continueConversation(reference, (later) => sendReply(later, answer.reply));
+      })(),
+    );
   };
 
-  private async answerClick(context: TurnContext, action: { id: string; payload: string }): Promise<void> {
-    const activity = context.activity;
+  /** Resolves when every answer under way has been sent (shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => logger.error('teams: an answer could not be sent', error)).finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+  }
+
+  private async answerClick(activity: Activity, reference: Partial<ConversationReference>, action: { id: string; payload: string }): Promise<void> {
     const user: TeamsIdentity = {
       platform: 'teams',
       userId: activity.from.id,
@@ -66,19 +98,22 @@ export class TeamsTurnHandler {
     const click = { actionId: action.id, payload: action.payload, user };
     const reply = this.options.onAction ? await this.options.onAction(click) : (await this.options.assistant.handleAction(action)).reply;
     const { card, imageCards } = await renderAdaptiveCards(reply);
-    if (activity.replyToId) {
-      await context.updateActivity({ type: 'message', id: activity.replyToId, conversation: activity.conversation, attachments: [CardFactory.adaptiveCard(card)] });
-    } else {
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-    }
-    for (const imageCard of imageCards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(imageCard)));
+    const cardId = activity.replyToId;
+    await this.options.continueConversation(reference, async (context) => {
+      if (cardId) {
+        await context.updateActivity({ type: 'message', id: cardId, conversation: activity.conversation, attachments: [CardFactory.adaptiveCard(card)] });
+      } else {
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      }
+      for (const imageCard of imageCards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(imageCard)));
+    });
   }
 
-  private async analyzeLogs(context: TurnContext, files: TeamsFile[]): Promise<BotAnswer> {
+  private async analyzeLogs(files: TeamsFile[], token: string | undefined): Promise<BotAnswer> {
     const uploads: { name: string; contentBase64: string }[] = [];
     for (const file of files) {
       try {
-        const content = await downloadTeamsFile(file, this.options.uploadMaxBytes, () => botToken(context));
+        const content = await downloadTeamsFile(file, this.options.uploadMaxBytes, token);
         uploads.push({ name: file.name, contentBase64: content.toString('base64') });
       } catch (error) {
         const message = `I could not download ${file.name}: ${error instanceof Error ? error.message : String(error)}. Send it again, or analyse it with \`pgdba logs analyze\`.`;

@@ -81,7 +81,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
     expect(teamsEmulatorMode(loadConfig({ MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: 'secret' }))).toBe(false);
   });
 
-  it('answers a channel @mention with an Adaptive Card (table and chart) posted to the serviceUrl', async () => {
+  it('acknowledges a channel @mention at once, then posts an Adaptive Card (table and chart) to the serviceUrl thread', async () => {
     const before = connector.calls.length;
     const response = await fetch(emulatorServer.url, {
       method: 'POST',
@@ -94,6 +94,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
       ),
     });
     expect(response.status).toBe(200);
+    await emulator.idle();
     const calls = connector.calls.slice(before);
     expect(calls[0]?.activity.type).toBe('typing');
     expect(calls.every((call) => call.method === 'POST' && call.path.startsWith('/v3/conversations/19:ops@thread.tacv2;messageid=1700000000000/activities'))).toBe(true);
@@ -126,6 +127,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
       ),
     });
     expect(response.status).toBe(200);
+    await emulator.idle();
     const text = JSON.stringify(connector.calls.slice(before).map((call) => call.activity));
     expect(text).toContain('postgresql.log');
     expect(text).toMatch(/select \* from orders where id = \$1/);
@@ -141,6 +143,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
       body: JSON.stringify(activity(connector, { replyToId: 'activity-card-1', value: { pgdba: { id: 'approve', payload: 'req-7' } } })),
     });
     expect(response.status).toBe(200);
+    await emulator.idle();
     expect(clicks.at(-1)).toEqual({
       actionId: 'approve',
       payload: 'req-7',
