@@ -9,7 +9,7 @@ import { isConnectionLoss, TargetConnectionError } from '../engine/db/connection
 import type { TargetDatabase } from '../engine/db/target-database.js';
 import type { AnyTool } from '../tools/registry.js';
 import { ReplyBuilder, type Progress, type Reply } from '../tools/reply.js';
-import { ToolInputError } from '../tools/tool.js';
+import { ToolInputError, type Asker, type ToolContext } from '../tools/tool.js';
 import { route } from './router.js';
 
 export interface AskOptions {
@@ -19,6 +19,10 @@ export interface AskOptions {
    * themselves set this; a chat user must never read the server's files.
    */
   allowLocalFiles?: boolean;
+  /** The person asking (attributed on change requests and approvals). */
+  user?: Asker;
+  /** Set by the agent for its tool calls, so a change it proposes says so. */
+  requestSource?: ToolContext['requestSource'];
   signal?: AbortSignal;
   progress?: (progress: Progress) => void;
 }
@@ -80,6 +84,8 @@ export class Bot {
       const result = await tool.run(input, {
         target: this.deps.openTarget,
         ...(this.deps.recommendations ? { recommendations: this.deps.recommendations } : {}),
+        ...(options.user ? { user: options.user } : {}),
+        ...(options.requestSource ? { requestSource: options.requestSource } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.progress ? { progress: options.progress } : {}),
       });

@@ -14,7 +14,23 @@ export interface ToolResult<Data = unknown> {
   reply: Reply;
 }
 
+/** Who asked, as the chat platform identifies them: requests and approvals are attributed to this. */
+export interface Asker {
+  /** "slack", "discord", "teams", "web", "local", … */
+  platform: string;
+  id: string;
+  name?: string;
+  /** Slack user groups, Teams (AAD) groups. */
+  groups?: string[];
+  /** Discord roles. */
+  roles?: string[];
+}
+
 export interface ToolContext {
+  /** The person asking, when the adapter knows them. */
+  user?: Asker;
+  /** Where a change request comes from: the LLM agent's tool call, a person, or a recommendation's button. */
+  requestSource?: 'recommendation' | 'agent' | 'person';
   /** The database being analysed; opened lazily so tools that need none (log analysis) start fast. */
   target: () => Promise<TargetDatabase>;
   signal?: AbortSignal;
