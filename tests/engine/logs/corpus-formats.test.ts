@@ -138,6 +138,30 @@ describe('pgBadger fixtures, with pgBadger test assertions as oracles', () => {
 });
 
 describe('other real logs', () => {
+  it.each([
+    // statement lines, duration lines, sum of the durations (grep/awk over the file)
+    ['elastic-beats-filebeat/postgresql-13-log-statement-all.log', 111, 110, 1461.176],
+    ['elastic-beats-filebeat/postgresql-9-log-statement-all.log', 101, 101, 1649.568],
+  ])('%s: log_statement + log_duration lines are paired by process', async (file, statements, durations, totalMs) => {
+    const a = await analyse(file);
+    expect({
+      calls: a.summary.query_calls,
+      timed: a.queries.reduce((sum, q) => sum + q.calls_with_duration, 0),
+      unpaired: a.summary.durations_without_statement,
+      total: a.summary.query_total_ms,
+    }).toEqual({ calls: statements, timed: durations, unpaired: 0, total: totalMs });
+  });
+
+  it('Azure diagnostic JSON (documented shape, hand-made sample: no real one in the corpus)', async () => {
+    const line = JSON.stringify({
+      time: '2024-05-01T10:00:00.000Z',
+      category: 'PostgreSQLLogs',
+      properties: { errorLevel: 'LOG', processId: 42, sqlerrcode: '00000', message: 'duration: 5.000 ms  statement: SELECT 1' },
+    });
+    const a = await analyzeLogs([{ name: 'azure.json', data: `${line}\n` }]);
+    expect({ format: a.summary.format, calls: a.summary.query_calls, first: a.summary.first }).toEqual({ format: 'azure', calls: 1, first: '2024-05-01T10:00:00.000Z' });
+  });
+
   it('pgreplay errlog: the memory context dump is skipped, the workload is read', async () => {
     const a = await analyse('pgreplay/errlog');
     expect({ unparsed: a.summary.unparsed.count, skipped: a.summary.skipped, errors: a.summary.errors_total }).toEqual({ unparsed: 0, skipped: 123, errors: 3 });
