@@ -5,6 +5,7 @@
  * URL for Socket Mode.
  */
 import { createHmac } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,12 +16,16 @@ export interface RecordedCall {
   authorization?: string | undefined;
   /** The ts the fake gave a posted message. */
   ts?: string;
+  /** performance.now() when the call arrived (benchmarks). */
+  at: number;
 }
 
 export interface FakeFile {
   id: string;
   name: string;
   content: Buffer;
+  /** Serve this file from disk instead of `content` (large uploads in benchmarks). */
+  path?: string;
   /** Size reported by files.info (defaults to the content's length). */
   reportedSize?: number;
   channel: string;
@@ -93,7 +98,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           response.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
           return;
         }
-        response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file.content);
+        response.writeHead(200, { 'content-type': 'application/octet-stream' });
+        if (file.path) createReadStream(file.path).pipe(response);
+        else response.end(file.content);
         return;
       }
       if (path.startsWith('/upload/')) {
@@ -112,7 +119,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       const method = path.slice('/api/'.length);
       const args = decodeArgs(body, request.headers['content-type'] ?? '');
-      fake.calls.push({ method, args, authorization: request.headers.authorization });
+      fake.calls.push({ method, args, authorization: request.headers.authorization, at: performance.now() });
       switch (method) {
         case 'auth.test':
           return json({ ok: true, user_id: botUserId, bot_id: 'BPGDBA', team_id: 'T1', user: 'pgdba' });
@@ -137,7 +144,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
             file: {
               id: file.id,
               name: file.name,
-              size: file.reportedSize ?? file.content.length,
+              size: file.reportedSize ?? (file.path ? statSync(file.path).size : file.content.length),
               user: file.user ?? 'UALICE',
               url_private: `${base}/files/${file.id}`,
               url_private_download: `${base}/files/${file.id}`,
