@@ -104,7 +104,7 @@ const logPath = join(folder, 'postgresql-big.log');
 const source = readFileSync(join(here, '..', '..', 'shared', 'corpus', 'logs', 'pgbadger', 'light.postgres.log'));
 const out = createWriteStream(logPath);
 for (let written = 0; written < logMb * 1024 * 1024; written += source.length) {
-  if (!out.write(source)) await new Promise((resolve) => out.once('drain', resolve));
+  if (!out.write(source)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
 }
 await new Promise<void>((resolve) => out.end(() => resolve()));
 const logBytes = statSync(logPath).size;
