@@ -16,7 +16,8 @@ export function discordMessageBody(reply: Reply): DiscordMessageBody {
   const message = renderDiscordMessage(reply);
   return {
     body: {
-      content: '',
+      // Discord refuses a message with neither content nor embeds.
+      content: message.embeds.length === 0 && message.files.length === 0 ? 'Done.' : '',
       embeds: message.embeds,
       components: message.components,
       attachments: message.files.map((file, index) => ({ id: index, filename: file.name })),

@@ -69,6 +69,7 @@ export class DiscordGatewayClient {
     const answer = logs.length > 0 ? await conversation.analyzeLogs(logs) : await conversation.ask(question || 'help', message.channelId);
     const { body, files } = discordMessageBody(answer.reply);
     await message.reply({
+      ...(body.content ? { content: String(body.content) } : {}),
       embeds: body.embeds as never,
       components: body.components as never,
       files: files.map((file) => ({ attachment: file.data as Buffer, name: file.name })),
@@ -124,7 +125,7 @@ export class DiscordGatewayClient {
 function editOptions(reply: Parameters<typeof discordMessageBody>[0]) {
   const { body, files } = discordMessageBody(reply);
   return {
-    content: '',
+    content: String(body.content ?? ''),
     embeds: body.embeds as never,
     components: body.components as never,
     files: files.map((file) => ({ attachment: file.data as Buffer, name: file.name })),

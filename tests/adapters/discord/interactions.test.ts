@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterRoute } from '../../../src/adapters/adapter.js';
 import { encodeActionId } from '../../../src/adapters/discord/discord-action-ids.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/discord-adapter.js';
-import type { DiscordActionClick } from '../../../src/adapters/discord/discord-conversation.js';
+import { DiscordConversation, type DiscordActionClick } from '../../../src/adapters/discord/discord-conversation.js';
 import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
 import { analyzeLogTool } from '../../../src/tools/analyze-log.js';
@@ -156,6 +156,12 @@ describe('Discord HTTP interactions (signed, deferred, edited through a fake RES
     const text = JSON.stringify(edit?.json?.embeds);
     expect(text).toContain('postgresql.log');
     expect(text).toMatch(/select \* from orders where id = \$1/);
+  });
+
+  it('without an action handler, runs the tool the button names through the assistant', async () => {
+    const conversation = new DiscordConversation({ assistant: app.assistant, uploadMaxBytes: 1000 });
+    const reply = await conversation.click({ actionId: 'dismiss_recommendation', payload: 'not-an-id', user: { platform: 'discord', userId: '1', roleIds: [] } });
+    expect(JSON.stringify(reply)).toContain('Recommendation ids look like rec-1a2b3c4d');
   });
 
   it('routes a button click with the user and role ids and replaces the original message', async () => {
