@@ -59,6 +59,17 @@ export interface PrefixMatch extends PrefixFields {
   severity: Severity;
   /** Index in the line where the message starts (after "SEVERITY:  "). */
   messageStart: number;
+  /** Filled by the reader, so the match object itself becomes the record (one allocation per line). */
+  message: string;
+  line: number;
+}
+
+/** A match with every field present, so all records share one object shape. */
+export function emptyMatch(severity: Severity, messageStart: number): PrefixMatch {
+  return {
+    time: NaN, pid: 0, user: undefined, database: undefined, application: undefined, client: undefined, sessionId: undefined,
+    sqlstate: undefined, backendType: undefined, severity, messageStart, message: '', line: 0,
+  };
 }
 
 export interface LinePrefixMatcher {
@@ -122,7 +133,7 @@ export function compilePrefix(prefix: string): LinePrefixMatcher {
     match(line) {
       const m = regex.exec(line);
       if (!m) return undefined;
-      const result: PrefixMatch = { time: NaN, pid: 0, severity: m[fields.length + 1] as Severity, messageStart: m[0].length };
+      const result = emptyMatch(m[fields.length + 1] as Severity, m[0].length);
       for (let f = 0; f < fields.length; f += 1) {
         const value = m[f + 1];
         if (value === undefined || value === '') continue;

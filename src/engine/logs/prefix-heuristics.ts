@@ -3,7 +3,7 @@
  * find "SEVERITY:  " and read what it can from the text before it (timestamp, [pid], user=,
  * db=, app=, client=, user@db). Slower than a compiled prefix; used only when detection fails.
  */
-import type { LinePrefixMatcher, PrefixMatch } from './prefix-compiler.js';
+import { emptyMatch, type LinePrefixMatcher } from './prefix-compiler.js';
 import { parseLogTimestamp } from './timestamp.js';
 import type { Severity } from './types.js';
 
@@ -44,7 +44,7 @@ export function heuristicPrefixMatcher(): LinePrefixMatcher {
       if (!found) return undefined;
       const prefix = line.slice(0, found.at);
       const spaces = line.charCodeAt(found.at + found.severity.length + 2) === 32 ? 3 : 2;
-      const result: PrefixMatch = { time: NaN, pid: 0, severity: found.severity, messageStart: found.at + found.severity.length + spaces };
+      const result = emptyMatch(found.severity, found.at + found.severity.length + spaces);
       const time = leadingTime.exec(prefix);
       let rest = prefix;
       if (time) {

@@ -37,20 +37,9 @@ export class StderrReader implements FormatReader {
       }
     }
     if (match === undefined) return undefined;
-    const record: LogRecord = {
-      time: match.time,
-      pid: match.pid,
-      severity: match.severity,
-      message: line.slice(match.messageStart),
-      line: lineNumber,
-    };
-    if (match.user !== undefined) record.user = match.user;
-    if (match.database !== undefined) record.database = match.database;
-    if (match.application !== undefined) record.application = match.application;
-    if (match.client !== undefined) record.client = match.client;
-    if (match.sessionId !== undefined) record.sessionId = match.sessionId;
-    if (match.sqlstate !== undefined) record.sqlstate = match.sqlstate;
-    if (match.backendType !== undefined) record.backendType = match.backendType;
+    const record: LogRecord = match;
+    record.message = line.slice(match.messageStart);
+    record.line = lineNumber;
     splitVerboseState(record);
     return record;
   }
