@@ -9,8 +9,8 @@ import { ApprovalWorkflow, type ApprovalSettings } from './approval-workflow.js'
 export interface ApprovalConfig extends ApprovalSettings {
   /** PGDBA_APPROVERS as configured. */
   PGDBA_APPROVERS?: string | undefined;
-  /** Target URL the executor opens its own writable session to (DATABASE_URL, or the embedded demo's socket URL). */
-  databaseUrl: string;
+  /** Target URL the executor opens its own writable session to (DATABASE_URL, or the embedded demo's socket URL once it is up). */
+  databaseUrl: string | (() => Promise<string>);
   executor?: Omit<ExecutorSettings, 'databaseUrl'>;
 }
 

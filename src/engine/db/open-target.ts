@@ -13,6 +13,8 @@ export interface TargetSettings extends AnalysisSessionSettings {
 export interface TargetOpener {
   /** Opens on first call; later calls share the same pool. */
   open(): Promise<TargetDatabase>;
+  /** The connection URL (with credentials) for the guarded executor's own writable session. */
+  url(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,12 @@ export function targetOpener(settings: TargetSettings, log: (line: string) => vo
         throw error;
       });
       return opening;
+    },
+    async url() {
+      if (settings.databaseUrl) return settings.databaseUrl;
+      await this.open();
+      if (!demo) throw new Error('The embedded demo database is not running.');
+      return demo.url;
     },
     async close() {
       const target = await opening?.catch(() => undefined);

@@ -67,6 +67,11 @@ async function indexesOn(client: pg.Client, table: string): Promise<IndexCheck[]
 export class ChangeExecutor {
   private readonly settings: Required<ExecutorSettings>;
 
+  private async targetUrl(): Promise<string> {
+    const { databaseUrl } = this.settings;
+    return typeof databaseUrl === 'string' ? databaseUrl : databaseUrl();
+  }
+
   constructor(settings: ExecutorSettings) {
     this.settings = { ...defaults, ...settings } as Required<ExecutorSettings>;
   }
@@ -109,7 +114,7 @@ export class ChangeExecutor {
 
     let client: pg.Client;
     try {
-      client = await openWritableSession(this.settings.databaseUrl, {
+      client = await openWritableSession(await this.targetUrl(), {
         lockTimeoutMs: this.settings.lockTimeoutMs,
         statementTimeoutMs: this.settings.statementTimeoutMs,
         applicationName: 'pgdba-executor',
@@ -206,7 +211,7 @@ export class ChangeExecutor {
     const run = result.statements[statement.index]!;
     await hooks.onEvent?.({ kind: 'statement-started', statementIndex: statement.index, sql: statement.sql, attempt });
     const monitor = statement.nodeType === 'IndexStmt'
-      ? new IndexProgressMonitor(this.settings.databaseUrl, (client as unknown as { processID: number }).processID, this.settings.progressIntervalMs, (p) => hooks.onEvent?.({ kind: 'index-progress', statementIndex: statement.index, ...p }))
+      ? new IndexProgressMonitor(await this.targetUrl(), (client as unknown as { processID: number }).processID, this.settings.progressIntervalMs, (p) => hooks.onEvent?.({ kind: 'index-progress', statementIndex: statement.index, ...p }))
       : undefined;
     const t0 = Date.now();
     try {

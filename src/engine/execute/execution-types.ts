@@ -2,8 +2,11 @@
 import type { QueryEvidence } from './plan-evidence.js';
 
 export interface ExecutorSettings {
-  /** Target connection URL; the executor opens its own writable session from it. */
-  databaseUrl: string;
+  /**
+   * Target connection URL; the executor opens its own writable session from it. A function when
+   * the URL is only known once the target is up (the embedded demo listens on a random port).
+   */
+  databaseUrl: string | (() => Promise<string>);
   /** lock_timeout of the writable session (default 3000 ms). */
   lockTimeoutMs?: number;
   /** statement_timeout of the writable session (default 30 min: index builds are long). */
