@@ -109,7 +109,8 @@ export class DiscordGatewayClient {
     }
     await interaction.deferUpdate();
     const member = interaction.member;
-    const roleIds = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
+    // As in HTTP interactions, @everyone (whose id is the guild id) is not listed.
+    const roleIds = (!member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()]).filter((id) => id !== interaction.guildId);
     const user: DiscordIdentity = {
       platform: 'discord',
       userId: interaction.user.id,

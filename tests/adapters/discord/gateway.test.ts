@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeActionId } from '../../../src/adapters/discord/discord-action-ids.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/discord-adapter.js';
+import type { DiscordActionClick } from '../../../src/adapters/discord/discord-conversation.js';
+import { textReply } from '../../../src/tools/reply.js';
 import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
 import { analyzeLogTool } from '../../../src/tools/analyze-log.js';
@@ -38,6 +41,7 @@ describe('Discord gateway client (discord.js against a local REST server and Web
   let app: AssistantApp;
   let fake: FakeDiscord;
   let adapter: DiscordAdapter;
+  const clicks: DiscordActionClick[] = [];
 
   beforeAll(async () => {
     scratch = await createScratchDatabase();
@@ -46,7 +50,14 @@ describe('Discord gateway client (discord.js against a local REST server and Web
     const config = loadConfig({ DATABASE_URL: scratch.url, DISCORD_BOT_TOKEN: 'fake-bot-token', DISCORD_API_URL: fake.apiUrl });
     // analyze_log is added when the registry does not have it yet.
     app = await createAssistantApp(config, { tools: findTool('analyze_log') ? tools : [...tools, analyzeLogTool as never] });
-    adapter = createDiscordAdapter({ assistant: app.assistant, config });
+    adapter = createDiscordAdapter({
+      assistant: app.assistant,
+      config,
+      onAction: async (click) => {
+        clicks.push(click);
+        return textReply(`Rejected ${click.payload}.`);
+      },
+    });
     expect(adapter.transport).toBe('gateway');
     expect(adapter.routes).toEqual([]);
     await adapter.start();
@@ -56,7 +67,10 @@ describe('Discord gateway client (discord.js against a local REST server and Web
       name: 'ops',
       unavailable: false,
       owner_id: alice.id,
-      roles: [{ id: guildId, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      roles: [
+        { id: guildId, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+        { id: '960000000000000003', name: 'dba', permissions: '0', position: 1, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+      ],
       channels: [{ id: channelId, type: 0, name: 'database', guild_id: guildId, position: 0, permission_overwrites: [] }],
       members: [],
       threads: [],
@@ -119,5 +133,30 @@ describe('Discord gateway client (discord.js against a local REST server and Web
     await adapter.gateway!.idle();
     const answered = fake.requests.slice(before).filter((request) => request.path.endsWith('/messages'));
     expect(answered.map((request) => (request.json?.message_reference as { message_id: string }).message_id)).toEqual(['990000000000000004']);
+  });
+
+  it('acknowledges a button click delivered over the gateway and edits the message it was on', async () => {
+    fake.dispatch('INTERACTION_CREATE', {
+      id: '930000000000000009',
+      application_id: '900000000000000002',
+      type: 3,
+      token: 'gateway-click-token',
+      version: 1,
+      channel_id: channelId,
+      guild_id: guildId,
+      member: { user: alice, roles: ['960000000000000003'], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, permissions: '0' },
+      app_permissions: '0',
+      locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: {},
+      message: { ...mention('990000000000000010', 'approval card'), author: botUser, mentions: [] },
+      data: { component_type: 2, custom_id: encodeActionId('reject', 'req-5') },
+    });
+    await expect.poll(() => fake.requests.some((request) => request.path === '/api/v10/webhooks/900000000000000002/gateway-click-token/messages/@original'), { timeout: 20_000 }).toBe(true);
+    const callback = fake.requests.find((request) => request.path === '/api/v10/interactions/930000000000000009/gateway-click-token/callback');
+    expect(callback?.json).toMatchObject({ type: 6 });
+    expect(clicks.at(-1)).toMatchObject({ actionId: 'reject', payload: 'req-5', user: { userId: alice.id, roleIds: ['960000000000000003'], guildId } });
+    const edit = fake.requests.find((request) => request.path.endsWith('/gateway-click-token/messages/@original'));
+    expect(JSON.stringify(edit?.json?.embeds)).toContain('Rejected req-5.');
   });
 });
