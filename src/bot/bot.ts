@@ -10,6 +10,7 @@ import type { TargetDatabase } from '../engine/db/target-database.js';
 import type { AnyTool } from '../tools/registry.js';
 import { ReplyBuilder, type Progress, type Reply } from '../tools/reply.js';
 import { ToolInputError, type Asker, type ToolContext } from '../tools/tool.js';
+import { parseApprovalPayload, type ApprovalAction, type ApprovalWorkflow } from './approvals/index.js';
 import { route } from './router.js';
 
 export interface AskOptions {
@@ -43,6 +44,8 @@ export interface BotDependencies {
   openTarget: () => Promise<TargetDatabase>;
   /** Lasting store for recommendations, handed to the tools that keep advice. */
   recommendations?: Keyv;
+  /** The approval workflow; approval buttons are routed to it, never to a tool. */
+  approvals?: ApprovalWorkflow;
   /** Where unexpected errors are reported (never shown raw to the user). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -100,7 +103,27 @@ export class Bot {
    * id such as a recommendation id). Adapters call this for every click they receive.
    */
   async handleAction(action: { id: string; payload: string }, options: AskOptions = {}): Promise<BotAnswer> {
+    const approval = parseApprovalPayload(action.payload);
+    if (approval) return this.handleApproval(approval, options);
     return this.runTool(action.id, parseActionPayload(action.payload), options);
+  }
+
+  // The only route to executing a change: a click on an approval card by an identified person.
+  private async handleApproval(approval: { action: ApprovalAction; requestId: string }, options: AskOptions): Promise<BotAnswer> {
+    if (!this.deps.approvals) return this.failure('bad-input', 'Approvals are not enabled in this pgdba.');
+    if (!options.user) return this.failure('bad-input', 'This chat did not say who clicked, so the approval cannot be recorded.');
+    const result = await this.deps.approvals.handleApprovalAction({
+      ...approval,
+      user: options.user,
+      ...(options.progress ? { onProgress: options.progress } : {}),
+    });
+    const ok = result.outcome !== 'refused' && result.outcome !== 'failed';
+    return {
+      ok,
+      reply: result.reply,
+      data: { outcome: result.outcome, message: result.message, requestId: approval.requestId },
+      ...(ok ? {} : { error: { kind: result.outcome === 'refused' ? 'bad-input' : 'database', message: result.message } as const }),
+    };
   }
 
   help(intro = 'I am pgdba, your PostgreSQL DBA assistant. Ask me:'): Reply {

@@ -23,6 +23,8 @@ export function route(text: string, rules: readonly RouteRule[] = routeRules, kn
   if (question === '' || helpPatterns.some((pattern) => pattern.test(question))) return { kind: 'help' };
   for (const rule of rules) {
     if (knownTools && !knownTools.has(rule.tool)) continue;
+    const parsed = rule.parse?.(question);
+    if (parsed) return { kind: 'tool', tool: rule.tool, input: parsed };
     for (const pattern of rule.patterns) {
       const match = question.match(pattern);
       if (match) return { kind: 'tool', tool: rule.tool, input: rule.toInput?.(match) ?? {} };

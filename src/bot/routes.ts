@@ -3,14 +3,27 @@
  * LLM at all; the agent, when configured, handles what these patterns do not.
  */
 
+import { parseChangeRequest } from './approvals/change-phrases.js';
+
 export interface RouteRule {
   tool: string;
   /** Tried in order; the first match wins. Named groups feed `toInput`. */
   patterns: RegExp[];
   toInput?: (match: RegExpMatchArray) => Record<string, unknown>;
+  /** For phrasings a regular expression cannot hold alone: returns the input, or undefined. */
+  parse?: (question: string) => Record<string, unknown> | undefined;
 }
 
 export const routeRules: RouteRule[] = [
+  {
+    // First: "apply: <SQL>" must never be mistaken for an explain or an advice request.
+    tool: 'request_change',
+    patterns: [],
+    parse: (question) => {
+      const sql = parseChangeRequest(question);
+      return sql ? { sql } : undefined;
+    },
+  },
   {
     tool: 'explain_query',
     // "explain select ...", "explain analyze select ...", "explain this query: select ..."

@@ -56,6 +56,13 @@ describe('command router', () => {
     expect(route(question)).toEqual({ kind: 'tool', tool, input });
   });
 
+  it.each([
+    ['apply: create index concurrently orders_customer_idx on orders (customer_id)', 'create index concurrently orders_customer_idx on orders (customer_id)'],
+    ['please create this index: CREATE INDEX CONCURRENTLY i ON t (a)', 'CREATE INDEX CONCURRENTLY i ON t (a)'],
+  ])('routes the change request %j to request_change', (question, sql) => {
+    expect(route(question)).toEqual({ kind: 'tool', tool: 'request_change', input: { sql } });
+  });
+
   it('recognises explain analyze', () => {
     expect(route('explain analyze select 1')).toMatchObject({ tool: 'explain_query', input: { sql: 'select 1', analyze: true } });
   });
