@@ -7,7 +7,7 @@
  *     progress edits, peak RSS of the process.
  * Target: DATABASE_URL when set, else the embedded demo. Writes bench/results/chat.json.
  *
- *   npx tsx bench/chat.ts [--events 50] [--log-mb 100]
+ *   npx tsx bench/chat.ts [--events 50] [--log-mb 100] [--questions tables,health,help]
  */
 import { createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -27,7 +27,8 @@ const argument = (name: string, fallback: number) => {
 const eventCount = argument('events', 50);
 const logMb = argument('log-mb', 100);
 const signingSecret = 'bench-signing-secret';
-const questions = ['tables', 'health', 'indexes', 'help', 'show me the biggest tables'];
+const questionsIndex = process.argv.indexOf('--questions');
+const questions = questionsIndex > 0 ? process.argv[questionsIndex + 1]!.split(',') : ['tables', 'health', 'indexes', 'help', 'show me the biggest tables'];
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,7 +47,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 const slack = await startFakeSlack();
 const config = loadConfig({
   ...process.env,
-  PORT: '0',
+  PORT: '3000',
   SLACK_BOT_TOKEN: botToken,
   SLACK_SIGNING_SECRET: signingSecret,
   SLACK_API_URL: slack.apiUrl,
