@@ -4,7 +4,8 @@
  * one place, so they answer identically; it knows nothing of how the answer travels back.
  */
 import type { Assistant } from '../../bot/agent/assistant.js';
-import type { BotAnswer } from '../../bot/bot.js';
+import type { AskOptions, BotAnswer } from '../../bot/bot.js';
+import type { Asker } from '../../tools/tool.js';
 import { ReplyBuilder, type Progress, type Reply } from '../../tools/reply.js';
 
 /** Who clicked or asked, as PGDBA_APPROVERS names them: "discord:<user id>", "discord:role:<role id>". */
@@ -26,6 +27,22 @@ export interface DiscordActionClick {
 /** Answers a button click with the reply that replaces the message the button was on (approvals plug in here). */
 export type DiscordActionHandler = (click: DiscordActionClick) => Promise<Reply>;
 
+/** Where a request comes from: the channel (conversation), the person, and a progress sink. */
+export interface DiscordRequest {
+  channelId?: string | undefined;
+  user?: DiscordIdentity | undefined;
+  progress?: ((progress: Progress) => void) | undefined;
+}
+
+/** The identity as tools and approvals know it ("discord", user id, role ids). */
+export function discordAsker(identity: DiscordIdentity): Asker {
+  return { platform: 'discord', id: identity.userId, roles: identity.roleIds, ...(identity.userName ? { name: identity.userName } : {}) };
+}
+
+function askOptions(request: DiscordRequest): AskOptions {
+  return { ...(request.user ? { user: discordAsker(request.user) } : {}), ...(request.progress ? { progress: request.progress } : {}) };
+}
+
 export interface LogAttachment {
   name: string;
   url: string;
@@ -46,20 +63,20 @@ export class DiscordConversation {
   constructor(private readonly options: DiscordConversationOptions) {}
 
   /** A question in a channel; the channel is the conversation whose history the agent sees. */
-  ask(question: string, channelId: string | undefined, progress?: (progress: Progress) => void): Promise<BotAnswer> {
-    return this.options.assistant.ask({ question, ...(channelId ? { conversationId: `discord:${channelId}` } : {}), ...(progress ? { progress } : {}) });
+  ask(question: string, request: DiscordRequest = {}): Promise<BotAnswer> {
+    return this.options.assistant.ask({ question, ...(request.channelId ? { conversationId: `discord:${request.channelId}` } : {}), ...askOptions(request) });
   }
 
-  explain(sql: string): Promise<BotAnswer> {
-    return this.options.assistant.runTool('explain_query', { sql });
+  explain(sql: string, request: DiscordRequest = {}): Promise<BotAnswer> {
+    return this.options.assistant.runTool('explain_query', { sql }, askOptions(request));
   }
 
-  health(progress?: (progress: Progress) => void): Promise<BotAnswer> {
-    return this.options.assistant.runTool('health_report', {}, progress ? { progress } : {});
+  health(request: DiscordRequest = {}): Promise<BotAnswer> {
+    return this.options.assistant.runTool('health_report', {}, askOptions(request));
   }
 
   /** Downloads the log files and hands them to the analyze_log tool as base64 uploads. */
-  async analyzeLogs(attachments: LogAttachment[], progress?: (progress: Progress) => void): Promise<BotAnswer> {
+  async analyzeLogs(attachments: LogAttachment[], request: DiscordRequest = {}): Promise<BotAnswer> {
     const uploads: { name: string; contentBase64: string }[] = [];
     for (const attachment of attachments) {
       if (attachment.size !== undefined && attachment.size > this.options.uploadMaxBytes) {
@@ -73,12 +90,12 @@ export class DiscordConversation {
       }
       uploads.push({ name: attachment.name, contentBase64: content.toString('base64') });
     }
-    return this.options.assistant.runTool('analyze_log', { uploads }, progress ? { progress } : {});
+    return this.options.assistant.runTool('analyze_log', { uploads }, askOptions(request));
   }
 
   async click(click: DiscordActionClick): Promise<Reply> {
     if (this.options.onAction) return this.options.onAction(click);
-    return (await this.options.assistant.handleAction({ id: click.actionId, payload: click.payload })).reply;
+    return (await this.options.assistant.handleAction({ id: click.actionId, payload: click.payload }, { user: discordAsker(click.user) })).reply;
   }
 }
 

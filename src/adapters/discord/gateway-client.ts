@@ -66,7 +66,15 @@ export class DiscordGatewayClient {
     const question = message.content.replace(new RegExp(`<@!?${me.id}>`, 'g'), '').trim();
     const conversation = this.options.conversation;
     const logs = [...message.attachments.values()].map((file) => ({ name: file.name, url: file.url, size: file.size }));
-    const answer = logs.length > 0 ? await conversation.analyzeLogs(logs) : await conversation.ask(question || 'help', message.channelId);
+    const user: DiscordIdentity = {
+      platform: 'discord',
+      userId: message.author.id,
+      roleIds: message.member ? [...message.member.roles.cache.keys()].filter((id) => id !== message.guildId) : [],
+      ...(message.guildId ? { guildId: message.guildId } : {}),
+      userName: message.author.username,
+    };
+    const request = { channelId: message.channelId, user };
+    const answer = logs.length > 0 ? await conversation.analyzeLogs(logs, request) : await conversation.ask(question || 'help', request);
     const { body, files } = discordMessageBody(answer.reply);
     await message.reply({
       ...(body.content ? { content: String(body.content) } : {}),
@@ -95,6 +103,7 @@ export class DiscordGatewayClient {
         options,
         attachment: file ? { name: file.name, url: file.url, size: file.size } : undefined,
         channelId: interaction.channelId,
+        user: gatewayIdentity(interaction),
       },
       progress,
     );
@@ -108,19 +117,22 @@ export class DiscordGatewayClient {
       return;
     }
     await interaction.deferUpdate();
-    const member = interaction.member;
-    // As in HTTP interactions, @everyone (whose id is the guild id) is not listed.
-    const roleIds = (!member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()]).filter((id) => id !== interaction.guildId);
-    const user: DiscordIdentity = {
-      platform: 'discord',
-      userId: interaction.user.id,
-      roleIds,
-      ...(interaction.guildId ? { guildId: interaction.guildId } : {}),
-      userName: interaction.user.username,
-    };
-    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user });
+    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user: gatewayIdentity(interaction) });
     await interaction.editReply(editOptions(reply));
   }
+}
+
+function gatewayIdentity(interaction: ButtonInteraction | ChatInputCommandInteraction): DiscordIdentity {
+  const member = interaction.member;
+  // As in HTTP interactions, @everyone (whose id is the guild id) is not listed.
+  const roleIds = (!member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()]).filter((id) => id !== interaction.guildId);
+  return {
+    platform: 'discord',
+    userId: interaction.user.id,
+    roleIds,
+    ...(interaction.guildId ? { guildId: interaction.guildId } : {}),
+    userName: interaction.user.username,
+  };
 }
 
 function editOptions(reply: Parameters<typeof discordMessageBody>[0]) {

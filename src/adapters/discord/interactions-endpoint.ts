@@ -102,7 +102,7 @@ export class DiscordInteractionsEndpoint {
     const attachment = resolved?.attachments?.[String(options.file ?? '')];
     const reply = await answerDbaCommand(
       this.options.conversation,
-      { subcommand: subcommand?.name, options, attachment: attachment ? toLogAttachment(attachment) : undefined, channelId: interaction.channel?.id ?? interaction.channel_id },
+      { subcommand: subcommand?.name, options, attachment: attachment ? toLogAttachment(attachment) : undefined, channelId: interaction.channel?.id ?? interaction.channel_id, user: identityOf(interaction) },
       progress,
     );
     await message.finish(reply);
@@ -110,17 +110,21 @@ export class DiscordInteractionsEndpoint {
 
   private async answerClick(interaction: Extract<APIInteraction, { type: 3 }>, action: { id: string; payload: string }): Promise<void> {
     const message = new InteractionMessage(this.options.rest, interaction.application_id, interaction.token);
-    const user = interaction.member?.user ?? interaction.user;
-    const identity: DiscordIdentity = {
-      platform: 'discord',
-      userId: user?.id ?? 'unknown',
-      roleIds: interaction.member?.roles ?? [],
-      ...(interaction.guild_id ? { guildId: interaction.guild_id } : {}),
-      ...(user?.username ? { userName: user.username } : {}),
-    };
-    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user: identity });
+    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user: identityOf(interaction) });
     await message.finish(reply);
   }
+}
+
+/** Who sent an interaction: the member in a guild (with role ids), the user in a DM. */
+function identityOf(interaction: APIInteraction): DiscordIdentity {
+  const user = interaction.member?.user ?? interaction.user;
+  return {
+    platform: 'discord',
+    userId: user?.id ?? 'unknown',
+    roleIds: interaction.member?.roles ?? [],
+    ...(interaction.guild_id ? { guildId: interaction.guild_id } : {}),
+    ...(user?.username ? { userName: user.username } : {}),
+  };
 }
 
 function subcommandOptions(subcommand: APIApplicationCommandInteractionDataOption | undefined): Record<string, unknown> {

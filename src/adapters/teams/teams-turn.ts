@@ -7,6 +7,7 @@
 import { CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { Assistant } from '../../bot/agent/assistant.js';
 import type { BotAnswer } from '../../bot/bot.js';
+import type { Asker } from '../../tools/tool.js';
 import { logger } from '../../bot/logger.js';
 import { ReplyBuilder, type Reply } from '../../tools/reply.js';
 import { renderAdaptiveCards, submittedAction } from './adaptive-card.js';
@@ -58,9 +59,10 @@ export class TeamsTurnHandler {
     const activity = context.activity;
     if (activity.type !== 'message') return;
     const reference = TurnContext.getConversationReference(activity);
+    const user = identityOf(activity);
     const action = submittedAction(activity.value);
     if (action) {
-      this.track(this.answerClick(activity, reference, action));
+      this.track(this.answerClick(activity, reference, action, user));
       return;
     }
     const files = filesIn(activity.attachments, activity.serviceUrl);
@@ -71,7 +73,10 @@ export class TeamsTurnHandler {
     const token = files.some((file) => file.needsBotToken) ? await botToken(context) : undefined;
     this.track(
       (async () => {
-        const answer = files.length > 0 ? await this.analyzeLogs(files, token) : await this.options.assistant.ask({ question, conversationId: `teams:${activity.conversation.id}` });
+        const answer =
+          files.length > 0
+            ? await this.analyzeLogs(files, token, user)
+            : await this.options.assistant.ask({ question, conversationId: `teams:${activity.conversation.id}`, user: teamsAsker(user) });
         await this.options.continueConversation(reference, (later) => sendReply(later, answer.reply));
       })(),
     );
@@ -87,16 +92,9 @@ export class TeamsTurnHandler {
     this.running.add(tracked);
   }
 
-  private async answerClick(activity: Activity, reference: Partial<ConversationReference>, action: { id: string; payload: string }): Promise<void> {
-    const user: TeamsIdentity = {
-      platform: 'teams',
-      userId: activity.from.id,
-      ...(activity.from.aadObjectId ? { aadObjectId: activity.from.aadObjectId } : {}),
-      ...(activity.from.name ? { userName: activity.from.name } : {}),
-      ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}),
-    };
+  private async answerClick(activity: Activity, reference: Partial<ConversationReference>, action: { id: string; payload: string }, user: TeamsIdentity): Promise<void> {
     const click = { actionId: action.id, payload: action.payload, user };
-    const reply = this.options.onAction ? await this.options.onAction(click) : (await this.options.assistant.handleAction(action)).reply;
+    const reply = this.options.onAction ? await this.options.onAction(click) : (await this.options.assistant.handleAction(action, { user: teamsAsker(user) })).reply;
     const { card, imageCards } = await renderAdaptiveCards(reply);
     const cardId = activity.replyToId;
     await this.options.continueConversation(reference, async (context) => {
@@ -109,7 +107,7 @@ export class TeamsTurnHandler {
     });
   }
 
-  private async analyzeLogs(files: TeamsFile[], token: string | undefined): Promise<BotAnswer> {
+  private async analyzeLogs(files: TeamsFile[], token: string | undefined, user: TeamsIdentity): Promise<BotAnswer> {
     const uploads: { name: string; contentBase64: string }[] = [];
     for (const file of files) {
       try {
@@ -120,8 +118,23 @@ export class TeamsTurnHandler {
         return { ok: false, reply: new ReplyBuilder().text(message).build(), error: { kind: 'bad-input', message } };
       }
     }
-    return this.options.assistant.runTool('analyze_log', { uploads });
+    return this.options.assistant.runTool('analyze_log', { uploads }, { user: teamsAsker(user) });
   }
+}
+
+function identityOf(activity: Activity): TeamsIdentity {
+  return {
+    platform: 'teams',
+    userId: activity.from.id,
+    ...(activity.from.aadObjectId ? { aadObjectId: activity.from.aadObjectId } : {}),
+    ...(activity.from.name ? { userName: activity.from.name } : {}),
+    ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}),
+  };
+}
+
+/** The identity as tools and approvals know it: the AAD object id when Teams gives one. */
+export function teamsAsker(identity: TeamsIdentity): Asker {
+  return { platform: 'teams', id: identity.aadObjectId ?? identity.userId, ...(identity.userName ? { name: identity.userName } : {}) };
 }
 
 export async function sendReply(context: TurnContext, reply: Reply): Promise<void> {

@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AdapterRoute } from '../../../src/adapters/adapter.js';
 import { encodeActionId } from '../../../src/adapters/discord/discord-action-ids.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/discord-adapter.js';
@@ -119,10 +119,17 @@ describe('Discord HTTP interactions (signed, deferred, edited through a fake RES
   });
 
   it('defers /dba ask, then edits the original message with embeds, a table and the chart as an attachment', async () => {
+    const asked = vi.spyOn(app.assistant, 'ask');
     const response = await signed(commandInteraction('ask', [{ name: 'question', type: 3, value: 'tables' }]));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ type: 5 });
     await adapter.interactions!.idle();
+    expect(asked.mock.calls[0]?.[0]).toMatchObject({
+      question: 'tables',
+      conversationId: 'discord:920000000000000001',
+      user: { platform: 'discord', id: '950000000000000001', roles: ['960000000000000001'], name: 'alice' },
+    });
+    asked.mockRestore();
 
     const edit = fake.requests.find((request) => request.method === 'PATCH' && request.path === `/api/v10/webhooks/${applicationId}/token-ask/messages/@original`);
     expect(edit).toBeDefined();

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AdapterRoute } from '../../../src/adapters/adapter.js';
 import { createTeamsAdapter, teamsEmulatorMode, type TeamsAdapter } from '../../../src/adapters/teams/teams-adapter.js';
 import type { TeamsActionClick } from '../../../src/adapters/teams/teams-turn.js';
@@ -83,6 +83,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
 
   it('acknowledges a channel @mention at once, then posts an Adaptive Card (table and chart) to the serviceUrl thread', async () => {
     const before = connector.calls.length;
+    const asked = vi.spyOn(app.assistant, 'ask');
     const response = await fetch(emulatorServer.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -95,6 +96,12 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
     });
     expect(response.status).toBe(200);
     await emulator.idle();
+    expect(asked.mock.calls[0]?.[0]).toMatchObject({
+      question: 'tables',
+      conversationId: 'teams:19:ops@thread.tacv2;messageid=1700000000000',
+      user: { platform: 'teams', id: '6f1c0a6e-aaaa-bbbb-cccc-000000000001', name: 'Alice' },
+    });
+    asked.mockRestore();
     const calls = connector.calls.slice(before);
     expect(calls[0]?.activity.type).toBe('typing');
     expect(calls.every((call) => call.method === 'POST' && call.path.startsWith('/v3/conversations/19:ops@thread.tacv2;messageid=1700000000000/activities'))).toBe(true);
