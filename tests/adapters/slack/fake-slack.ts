@@ -43,6 +43,10 @@ export interface FakeSlack {
   files: Map<string, FakeFile>;
   /** Set by tests that need Socket Mode: returned by apps.connections.open. */
   socketUrl?: string;
+  /** Next calls of a method answered 429 with Retry-After: 1 (how many). */
+  rateLimited: Map<string, number>;
+  /** Channels where chat.postMessage fails with channel_not_found. */
+  unreachableChannels: Set<string>;
   callsTo(method: string): RecordedCall[];
   close(): Promise<void>;
 }
@@ -83,6 +87,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     downloads: [] as { fileId: string; authorization: string | undefined }[],
     files: new Map<string, FakeFile>(),
     socketUrl: undefined as string | undefined,
+    rateLimited: new Map<string, number>(),
+    unreachableChannels: new Set<string>(),
   };
   let base = '';
   const server: Server = createServer((request, response) => {
@@ -120,6 +126,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const method = path.slice('/api/'.length);
       const args = decodeArgs(body, request.headers['content-type'] ?? '');
       fake.calls.push({ method, args, authorization: request.headers.authorization, at: performance.now() });
+      const limited = fake.rateLimited.get(method) ?? 0;
+      if (limited > 0) {
+        fake.rateLimited.set(method, limited - 1);
+        response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
+      if (method === 'chat.postMessage' && fake.unreachableChannels.has(String(args.channel))) return json({ ok: false, error: 'channel_not_found' });
       switch (method) {
         case 'auth.test':
           return json({ ok: true, user_id: botUserId, bot_id: 'BPGDBA', team_id: 'T1', user: 'pgdba' });

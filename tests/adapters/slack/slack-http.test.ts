@@ -3,7 +3,7 @@
  * 127.0.0.1, a fake Slack Web API recording the calls, and a real PostgreSQL target.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { listenChatServer, type ChatServer } from '../../../src/adapters/server/http-server.js';
 import { SlackAdapter } from '../../../src/adapters/slack/slack-adapter.js';
@@ -196,5 +196,32 @@ describe('pgdba serve with the Slack adapter over HTTP', () => {
     await postSigned(new URLSearchParams({ payload: JSON.stringify(clicked) }).toString(), 'application/x-www-form-urlencoded');
     await expect.poll(() => slack.callsTo('chat.update').filter((call) => call.args.ts === '1700000010.001100').length, { timeout: 20_000 }).toBe(1);
     expect(blocksText(slack.callsTo('chat.update').find((call) => call.args.ts === '1700000010.001100')!.args.blocks)).toContain('Dismissed by <@UBOB>.');
+  });
+
+  it('waits out a 429 (Retry-After) and still delivers the reply', async () => {
+    slack.rateLimited.set('chat.postMessage', 1);
+    const body = JSON.stringify(eventEnvelope({ type: 'app_mention', user: 'UALICE', text: `<@${botUserId}> help`, ts: '1700000011.001200', channel: 'C6', event_ts: '1700000011.001200' }));
+    await postSigned(body);
+    await expect.poll(() => postedInThread('1700000011.001200').length, { timeout: 20_000 }).toBe(2);
+    const [limited, delivered] = postedInThread('1700000011.001200');
+    expect(delivered!.at - limited!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('logs a reply Slack refuses, with its channel and thread, instead of losing it silently', async () => {
+    slack.unreachableChannels.add('CGONE');
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const body = JSON.stringify(eventEnvelope({ type: 'app_mention', user: 'UALICE', text: `<@${botUserId}> help`, ts: '1700000012.001300', channel: 'CGONE', event_ts: '1700000012.001300' }));
+      await postSigned(body);
+      await expect.poll(() => written.join(''), { timeout: 20_000 }).toContain('slack: could not post the reply to CGONE thread 1700000012.001300 (answer to "help")');
+      expect(written.join('')).toContain('channel_not_found');
+      expect(written.join('')).not.toContain(botToken);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
