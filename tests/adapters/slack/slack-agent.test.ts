@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { listenChatServer, type ChatServer } from '../../../src/adapters/server/http-server.js';
 import { SlackAdapter } from '../../../src/adapters/slack/slack-adapter.js';
+import { agentMayCall } from '../../../src/bot/agent/agent-policy.js';
 import { loadConfig } from '../../../src/config.js';
+import { tools } from '../../../src/tools/registry.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 import { blocksText, botToken, botUserId, eventEnvelope, signedHeaders, startFakeSlack, type FakeSlack } from './fake-slack.js';
 
@@ -115,6 +117,9 @@ describe('Slack mention answered by the LLM agent through ChatOpenAI', () => {
     // Tools that read server files or change pgdba's state are never offered to the model.
     expect(offered).not.toContain('analyze_log');
     expect(offered).not.toContain('dismiss_recommendation');
+    // Every other registry tool is offered with its zod schema as JSON Schema.
+    expect(offered.sort()).toEqual(tools.filter(agentMayCall).map((tool) => tool.name).sort());
+    expect(first!.body.tools!.find((t) => t.function.name === 'largest_tables')!.function.parameters).toMatchObject({ type: 'object', properties: { limit: { type: 'integer' } } });
     const assistantTurn = second!.body.messages.find((m) => m.role === 'assistant')!;
     expect(assistantTurn.tool_calls).toEqual([{ id: 'call_abc123', type: 'function', function: { name: 'largest_tables', arguments: '{"limit":2}' } }]);
     expect(second!.body.messages.find((m) => m.role === 'tool')!.tool_call_id).toBe('call_abc123');

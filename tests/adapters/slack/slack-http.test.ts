@@ -141,6 +141,19 @@ describe('pgdba serve with the Slack adapter over HTTP', () => {
     expect(blocksText(final.args.blocks)).toContain('Top statements by total time');
   });
 
+  it('analyses a gzip log sent in a direct message, fetching the file details it lacks, once even when file_shared follows', async () => {
+    slack.files.set('FGZ1', { id: 'FGZ1', name: 'pg_vacuums.log.gz', content: readFileSync(new URL('../../../../shared/corpus/logs/pgbadger/pg_vacuums.log.gz', import.meta.url)), channel: 'D7', ts: '1700000013.001400' });
+    const message = JSON.stringify(eventEnvelope({ type: 'message', subtype: 'file_share', channel_type: 'im', user: 'UALICE', text: '', ts: '1700000013.001400', channel: 'D7', event_ts: '1700000013.001400', files: [{ id: 'FGZ1', name: 'pg_vacuums.log.gz' }] }));
+    await postSigned(message);
+    await postSigned(JSON.stringify(eventEnvelope({ type: 'file_shared', file_id: 'FGZ1', user_id: 'UALICE', channel_id: 'D7', event_ts: '1700000013.001500' })));
+    await expect.poll(() => slack.callsTo('chat.update').filter((call) => call.args.channel === 'D7' && blocksText(call.args.blocks).includes('Log analysis')).length, { timeout: 30_000 }).toBe(1);
+    const final = blocksText(slack.callsTo('chat.update').find((call) => call.args.channel === 'D7' && blocksText(call.args.blocks).includes('Log analysis'))!.args.blocks);
+    expect(final).toContain('pg_vacuums.log.gz');
+    expect(final).toMatch(/\*Autovacuum\*: [1-9]/);
+    expect(slack.downloads.filter((d) => d.fileId === 'FGZ1')).toHaveLength(1);
+    expect(postedInThread('1700000013.001400')).toHaveLength(1);
+  });
+
   it('refuses a log above PGDBA_UPLOAD_MAX_BYTES, by its declared size or while streaming', async () => {
     slack.files.set('FBIG1', { id: 'FBIG1', name: 'huge.log', content: Buffer.from('x'), reportedSize: 3 * 1024 * 1024, channel: 'C4', ts: '1700000006.000800' });
     slack.files.set('FBIG2', { id: 'FBIG2', name: 'liar.log', content: Buffer.alloc(3 * 1024 * 1024, 'a'), reportedSize: 100, channel: 'C4', ts: '1700000007.000900' });
