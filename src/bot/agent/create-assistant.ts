@@ -4,6 +4,7 @@
  * opener so the embedded demo is never started twice.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type Keyv from 'keyv';
 import type { App } from '../app.js';
 import { configuredTargetOpener } from '../app.js';
 import { Bot } from '../bot.js';
@@ -25,6 +26,8 @@ export interface AssistantAppOptions {
   /** A chat model to use instead of the configured endpoint (tests: `fakeModel()`). */
   model?: BaseChatModel;
   tools?: readonly AnyTool[];
+  /** Lasting recommendations store (the lead's file store, say); default: keyv at PGDBA_STORE_URL, else memory. */
+  recommendations?: Keyv;
 }
 
 /** How long a schema summary is reused before it is read again. */
@@ -34,7 +37,8 @@ export async function createAssistantApp(config: Config, options: AssistantAppOp
   const tools = options.tools ?? registryTools;
   const opener = configuredTargetOpener(config, options.log);
   const logError = (message: string, error: unknown) => logger.error(message, error);
-  const bot = new Bot({ tools, openTarget: () => opener.open(), logError });
+  const recommendations = options.recommendations ?? (await openKeyvStore({ url: config.PGDBA_STORE_URL, namespace: 'recommendations' }));
+  const bot = new Bot({ tools, openTarget: () => opener.open(), logError, recommendations });
   const model = options.model ?? createChatModel(config);
   const store = await openKeyvStore<ConversationTurn[]>({ url: config.PGDBA_STORE_URL, namespace: 'conversations' });
   let summary: { text: string; at: number } | undefined;

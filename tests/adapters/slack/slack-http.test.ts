@@ -211,6 +211,21 @@ describe('pgdba serve with the Slack adapter over HTTP', () => {
     expect(blocksText(slack.callsTo('chat.update').find((call) => call.args.ts === '1700000010.001100')!.args.blocks)).toContain('Dismissed by <@UBOB>.');
   });
 
+  it('a click on a tool button with a bare id payload runs that tool with {id} (dismiss_recommendation against the store)', async () => {
+    const clicked = {
+      type: 'block_actions', user: { id: 'UBOB' }, api_app_id: 'A1', token: 'legacy', trigger_id: 't',
+      container: { type: 'message', message_ts: '1700000014.001600', channel_id: 'C5' }, channel: { id: 'C5' }, team: { id: 'T1' },
+      message: { type: 'message', ts: '1700000014.001600', text: 'x', blocks: [{ type: 'actions', block_id: 'b', elements: [] }] },
+      actions: [{ type: 'button', action_id: 'pgdba:dismiss_recommendation:0', block_id: 'b', text: { type: 'plain_text', text: 'Dismiss rec-0badc0de' }, value: 'rec-0badc0de', action_ts: '1' }],
+    };
+    await postSigned(new URLSearchParams({ payload: JSON.stringify(clicked) }).toString(), 'application/x-www-form-urlencoded');
+    await expect.poll(() => slack.callsTo('chat.update').filter((call) => call.args.ts === '1700000014.001600').length, { timeout: 20_000 }).toBe(1);
+    const text = blocksText(slack.callsTo('chat.update').find((call) => call.args.ts === '1700000014.001600')!.args.blocks);
+    expect(text).toContain('<@UBOB> clicked *Dismiss rec-0badc0de*');
+    expect(text).toContain('rec-0badc0de');
+    expect(text).not.toContain('not stored in this setup');
+  });
+
   it('waits out a 429 (Retry-After) and still delivers the reply', async () => {
     slack.rateLimited.set('chat.postMessage', 1);
     const body = JSON.stringify(eventEnvelope({ type: 'app_mention', user: 'UALICE', text: `<@${botUserId}> help`, ts: '1700000011.001200', channel: 'C6', event_ts: '1700000011.001200' }));
