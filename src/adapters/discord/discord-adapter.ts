@@ -37,9 +37,12 @@ export class DiscordAdapter implements Adapter {
       ...(options.onAction ? { onAction: options.onAction } : {}),
       ...(options.download ? { download: options.download } : {}),
     });
-    const rest = new REST({ version: '10', ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) });
-    if (config.DISCORD_BOT_TOKEN) rest.setToken(config.DISCORD_BOT_TOKEN);
-    this.interactions = config.DISCORD_PUBLIC_KEY ? new DiscordInteractionsEndpoint({ publicKey: config.DISCORD_PUBLIC_KEY, rest, conversation }) : undefined;
+    // Interaction webhooks need no bot token and are exempt from Discord's global 50 requests/s
+    // limit, which @discordjs/rest would otherwise apply client-side and queue answers behind.
+    const interactionRest = new REST({ version: '10', globalRequestsPerSecond: 10_000, ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) });
+    this.interactions = config.DISCORD_PUBLIC_KEY
+      ? new DiscordInteractionsEndpoint({ publicKey: config.DISCORD_PUBLIC_KEY, rest: interactionRest, conversation })
+      : undefined;
     this.gateway =
       config.DISCORD_BOT_TOKEN && config.DISCORD_GATEWAY !== 'off'
         ? new DiscordGatewayClient({ token: config.DISCORD_BOT_TOKEN, apiUrl: config.DISCORD_API_URL, conversation })

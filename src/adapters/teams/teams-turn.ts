@@ -68,15 +68,17 @@ export class TeamsTurnHandler {
     const files = filesIn(activity.attachments, activity.serviceUrl);
     const question = questionText(activity);
     if (!question && files.length === 0) return;
-    await context.sendActivity({ type: 'typing' });
     // The bot token is only available during the turn: take it now for the downloads.
     const token = files.some((file) => file.needsBotToken) ? await botToken(context) : undefined;
     this.track(
       (async () => {
+        // The typing indicator travels while the work runs, and always before the answer.
+        const typing = this.options.continueConversation(reference, (later) => later.sendActivity({ type: 'typing' }).then(() => undefined)).catch(() => undefined);
         const answer =
           files.length > 0
             ? await this.analyzeLogs(files, token, user)
             : await this.options.assistant.ask({ question, conversationId: `teams:${activity.conversation.id}`, user: teamsAsker(user) });
+        await typing;
         await this.options.continueConversation(reference, (later) => sendReply(later, answer.reply));
       })(),
     );
