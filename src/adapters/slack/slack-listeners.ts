@@ -9,6 +9,7 @@ import { logger } from '../../bot/logger.js';
 import { ReplyBuilder, type Reply } from '../../tools/reply.js';
 import { actionIdPrefix, renderBlockKit, type KnownBlock } from './block-kit.js';
 import { isLogFile, type LogUploadHandler, type SlackFile } from './log-upload.js';
+import { describeProgress, ProgressMessage } from './progress-message.js';
 import { slackConversationId, type SlackReplier, type SlackThread } from './slack-replier.js';
 
 type BoltApp = App;
@@ -90,8 +91,21 @@ export function registerSlackListeners(app: BoltApp, deps: SlackListenerDependen
 
 async function answer(deps: SlackListenerDependencies, thread: SlackThread, text: string, conversation: string): Promise<void> {
   const question = text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ').trim();
-  const result = await deps.assistant.ask({ question, conversationId: conversation }).catch((error: unknown) => failureAnswer(error, question));
-  await deps.replier.post(thread, result.reply, `answer to "${question.slice(0, 60)}"`);
+  const what = `answer to "${question.slice(0, 60)}"`;
+  if (!deps.assistant.usesAgent(question)) {
+    const result = await deps.assistant.ask({ question, conversationId: conversation }).catch((error: unknown) => failureAnswer(error, question));
+    await deps.replier.post(thread, result.reply, what);
+    return;
+  }
+  // The model may take seconds: show that pgdba is on it, then replace the note with the answer.
+  const progress = new ProgressMessage(deps.replier, thread, what);
+  await progress.start('_Looking into it…_');
+  const result = await deps.assistant
+    .ask({ question, conversationId: conversation, progress: (p) => progress.report(describeProgress('Working', p)) })
+    .catch((error: unknown) => failureAnswer(error, question));
+  await progress.settle();
+  if (progress.messageTs) await deps.replier.replace(thread, progress.messageTs, result.reply, what);
+  else await deps.replier.post(thread, result.reply, what);
 }
 
 function conversationId(channel: string, threadTs: string | undefined): string {

@@ -60,6 +60,11 @@ export class Assistant {
     return this.deps.model !== undefined;
   }
 
+  /** Whether `question` will go to the LLM (adapters show a "thinking" message for those). */
+  usesAgent(question: string): boolean {
+    return this.deps.model !== undefined && route(question, undefined, this.toolNames).kind === 'unknown';
+  }
+
   /**
    * Runs a tool directly (uploads), with the same footer as any answer. With `rememberAs`, the
    * result joins the thread's history so follow-up questions ("which query was slowest?") have it.

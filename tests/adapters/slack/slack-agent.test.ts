@@ -98,15 +98,25 @@ async function mention(text: string, ts: string): Promise<void> {
   expect(response.status).toBe(200);
 }
 
+/** The answer in a thread: posted directly (router) or as the edit of the "Looking into it…" note (agent). */
+function answerIn(ts: string): string | undefined {
+  const posted = slack.callsTo('chat.postMessage').find((call) => call.args.thread_ts === ts);
+  if (!posted) return undefined;
+  if (posted.args.text !== '_Looking into it…_') return blocksText(posted.args.blocks);
+  const edit = slack.callsTo('chat.update').find((call) => call.args.ts === posted.ts && Array.isArray(call.args.blocks) && call.args.blocks.length > 0);
+  return edit ? blocksText(edit.args.blocks) : undefined;
+}
+
 async function replyIn(ts: string): Promise<string> {
-  await expect.poll(() => slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === ts).length, { timeout: 30_000 }).toBeGreaterThan(0);
-  return blocksText(slack.callsTo('chat.postMessage').find((call) => call.args.thread_ts === ts)!.args.blocks);
+  await expect.poll(() => answerIn(ts), { timeout: 30_000 }).toBeDefined();
+  return answerIn(ts)!;
 }
 
 describe('Slack mention answered by the LLM agent through ChatOpenAI', () => {
   it('runs the tool the model asks for, returns the result under the same tool_call_id and posts the final answer', async () => {
     await mention('which table should I worry about first?', '1700000200.000100');
     const text = await replyIn('1700000200.000100');
+    expect(slack.callsTo('chat.postMessage').find((call) => call.args.thread_ts === '1700000200.000100')!.args.text).toBe('_Looking into it…_');
     expect(text).toContain('Start with public.orders: it is the largest table.');
     expect(text).toContain('How I know: `largest_tables` (chosen by the model gpt-test; read-only).');
     const [first, second] = requests.filter((r) => r.body.messages.some((m) => m.content?.includes('worry about first')));
