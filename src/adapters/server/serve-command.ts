@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { createAssistantApp } from '../../bot/agent/create-assistant.js';
 import { logger } from '../../bot/logger.js';
+import { StoreConfigurationError } from '../../bot/stores/keyv-store.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import { configuredAdapters } from './configured-adapters.js';
 import { listenChatServer } from './http-server.js';
@@ -26,7 +27,15 @@ export function registerServeCommand(program: Command): void {
         }
         throw error;
       }
-      const app = await createAssistantApp(config, { log: (line) => logger.info(line) });
+      let app;
+      try {
+        app = await createAssistantApp(config, { log: (line) => logger.info(line) });
+      } catch (error) {
+        if (!(error instanceof StoreConfigurationError)) throw error;
+        process.stderr.write(`pgdba serve: ${error.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       let adapters;
       try {
         adapters = configuredAdapters(config, app.assistant);
