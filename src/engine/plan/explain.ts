@@ -4,6 +4,7 @@
  * with its own statement timeout; ANALYZE, which executes the statement, is allowed only for
  * plain reads until the guarded (approved) path exists.
  */
+import { analyzeChange } from '../sql/analyze-change.js';
 import type { AnalysisSession, TargetDatabase } from '../db/target-database.js';
 import { sampleParameters, type ParameterSample } from './parameter-samples.js';
 import { planFromExplainJson, planNodes, type Plan } from './plan-model.js';
@@ -38,6 +39,21 @@ export interface ExplainResult {
   serverVersionNum: number;
 }
 
+/**
+ * A read-only session does not stop every side effect: a SELECT can call pg_terminate_backend,
+ * nextval or a volatile user function, and ANALYZE really runs it. Only statements whose every
+ * function is known read-only (from pgdba's list or the target's pg_proc) are run.
+ */
+async function refuseSideEffects(target: TargetDatabase, sql: string): Promise<void> {
+  const change = await analyzeChange(sql, { target });
+  if (change.class === 'read-only') return;
+  const reasons = change.statements.flatMap((s) => s.reasons);
+  throw new ExplainInputError(
+    `EXPLAIN ANALYZE executes the statement, and this one is not known to be free of side effects (${reasons.join('; ') || change.class}). ` +
+      'Ask for the plan without analyze, or request the change for approval.',
+  );
+}
+
 /** Runs EXPLAIN on one statement and returns the typed plan with its tips. */
 export async function explainQuery(target: TargetDatabase, sql: string, options: ExplainOptions = {}): Promise<ExplainResult> {
   const statement = await parseExplainable(sql);
@@ -48,6 +64,7 @@ export async function explainQuery(target: TargetDatabase, sql: string, options:
         'Running it needs the guarded path with an approval, which is not available yet; ask for the plan without analyze to see the estimated plan.',
     );
   }
+  if (analyze) await refuseSideEffects(target, statement.sql);
   const version = await target.serverVersionNum();
   const { mode, values, samples } = await chooseParameters(target, statement.tree, statement.parameterCount, version, options);
   if (analyze && mode === 'generic') {

@@ -63,6 +63,25 @@ describe('safe EXPLAIN on a real server', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('refuses ANALYZE of a SELECT that calls a side-effecting function, and nothing runs', async () => {
+    await scratch.admin.query('create sequence if not exists explain_probe_seq');
+    for (const sql of [
+      "select nextval('explain_probe_seq')",
+      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'nobody'",
+    ]) {
+      const error = await explainQuery(target, sql, { analyze: true }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ExplainInputError);
+      expect((error as Error).message).toContain('not known to be free of side effects');
+    }
+    const { rows } = await scratch.admin.query('select last_value::int as v, is_called from explain_probe_seq');
+    expect(rows[0]).toEqual({ v: 1, is_called: false });
+  });
+
+  it('runs ANALYZE of a SELECT whose functions are known read-only', async () => {
+    const result = await explainQuery(target, "select count(*), lower(max(status)) from orders where status = 'open'", { analyze: true });
+    expect(result.analyzed).toBe(true);
+  });
+
   it('explains a write without executing it', async () => {
     const result = await explainQuery(target, 'delete from orders where id = 5');
     expect(result.statementKind).toBe('delete');
