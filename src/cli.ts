@@ -5,7 +5,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatAnswer, type AskFormat } from './adapters/local/ask-command.js';
 import { runTerminalChat } from './adapters/local/terminal-chat.js';
-import { configuredTargetOpener, createApp } from './bot/app.js';
+import { configuredTargetOpener } from './bot/app.js';
+import { createAssistantApp } from './bot/agent/create-assistant.js';
+import { registerServeCommand } from './adapters/server/serve-command.js';
+import { registerDiscordCommands } from './adapters/discord/register-commands.js';
+import { registerTeamsCommands } from './adapters/teams/package-command.js';
+import { defaultStoreUrl, localUser } from './adapters/local/local-identity.js';
 import { logger } from './bot/logger.js';
 import { ConfigError, loadConfig, renderEnvExample, type Config } from './config.js';
 import { registerInsightsCommand } from './engine/db/inspections/cli.js';
@@ -53,9 +58,9 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .action(async (words: string[], options: { format: AskFormat }) => {
     const config = configOrExit();
-    const app = createApp(config, { log: (line) => logger.info(line) });
+    const app = await createAssistantApp(config, { log: (line) => logger.info(line), defaultStoreUrl: defaultStoreUrl() });
     try {
-      const answer = await app.bot.ask(words.join(' '), { allowLocalFiles: true });
+      const answer = await app.assistant.ask({ question: words.join(' '), allowLocalFiles: true, user: localUser() });
       process.stdout.write(`${await formatAnswer(answer, options.format, config.PGDBA_OUTPUT_DIR)}\n`);
       if (answer.error) {
         process.exitCode = answer.error.kind === 'unknown-question' || answer.error.kind === 'bad-input' ? exitCodes.usage : exitCodes.failed;
@@ -70,12 +75,12 @@ program
   .description('Open a chat in this terminal (images are written to PGDBA_OUTPUT_DIR).')
   .action(async () => {
     const config = configOrExit();
-    const app = createApp(config, { log: (line) => logger.info(line) });
+    const app = await createAssistantApp(config, { log: (line) => logger.info(line), defaultStoreUrl: defaultStoreUrl() });
     const banner = config.DATABASE_URL
       ? 'pgdba: connected lazily to DATABASE_URL on the first question.'
       : 'pgdba: using the embedded demo database (set DATABASE_URL to analyse your own).';
     try {
-      await runTerminalChat(app.bot, { imageDir: config.PGDBA_OUTPUT_DIR, banner });
+      await runTerminalChat(app.assistant, { imageDir: config.PGDBA_OUTPUT_DIR, banner, user: localUser() });
     } finally {
       await app.close();
     }
@@ -88,6 +93,9 @@ program
     process.stdout.write(renderEnvExample());
   });
 
+registerServeCommand(program);
+registerDiscordCommands(program);
+registerTeamsCommands(program);
 registerLogsCommand(program);
 registerInsightsCommand(program, openTarget);
 registerExplainCommand(program, openTarget);

@@ -193,6 +193,12 @@ export const settings = {
     example: 'SingleTenant',
     schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
   },
+  PGDBA_WEB_TOKEN: {
+    description: 'Access token of the local web chat; required when `pgdba serve --web` listens beyond loopback.',
+    example: 'a-long-random-string',
+    secret: true,
+    schema: optionalText,
+  },
   PGDBA_APPROVERS: {
     description: 'Who may approve changes: comma-separated platform user ids, groups or roles.',
     example: 'slack:U0123ABCD,slack:S0GROUP,discord:role:1234',

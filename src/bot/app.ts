@@ -1,12 +1,10 @@
 /**
- * Assembles one pgdba instance from its configuration: the target opener and the bot over the
- * tool registry. Every entry point (CLI, chat adapters) starts here.
+ * What one running pgdba is made of, and the configured target opener every entry point shares.
+ * The whole assembly (stores, approvals, agent) is in agent/create-assistant.ts.
  */
 import type { Config } from '../config.js';
 import { targetOpener, type TargetOpener } from '../engine/db/open-target.js';
-import { tools } from '../tools/registry.js';
-import { Bot } from './bot.js';
-import { logger } from './logger.js';
+import type { Bot } from './bot.js';
 
 export interface App {
   bot: Bot;
@@ -28,14 +26,4 @@ export function configuredTargetOpener(config: Config, log?: (line: string) => v
     },
     log,
   );
-}
-
-export function createApp(config: Config, options: { log?: (line: string) => void } = {}): App {
-  const opener = configuredTargetOpener(config, options.log);
-  const bot = new Bot({
-    tools,
-    openTarget: () => opener.open(),
-    logError: (message, error) => logger.error(message, error),
-  });
-  return { bot, config, close: () => opener.close() };
 }

@@ -3,7 +3,8 @@
  * (the statement is cancelled on the server); Ctrl-C at the prompt, Ctrl-D or "exit" leaves.
  */
 import { createInterface } from 'node:readline/promises';
-import type { Bot } from '../../bot/bot.js';
+import type { Assistant } from '../../bot/agent/assistant.js';
+import type { Asker } from '../../tools/tool.js';
 import { renderReplyAsText } from './text-reply.js';
 
 export interface TerminalChatOptions {
@@ -12,9 +13,11 @@ export interface TerminalChatOptions {
   output?: NodeJS.WritableStream;
   /** Line printed before the first prompt, e.g. which database this is. */
   banner?: string;
+  /** Who is typing (the local OS user); change requests are attributed to them. */
+  user?: Asker;
 }
 
-export async function runTerminalChat(bot: Bot, options: TerminalChatOptions): Promise<void> {
+export async function runTerminalChat(assistant: Assistant, options: TerminalChatOptions): Promise<void> {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const terminal = Boolean((output as { isTTY?: boolean }).isTTY);
@@ -39,7 +42,13 @@ export async function runTerminalChat(bot: Bot, options: TerminalChatOptions): P
     if (question === 'exit' || question === 'quit') break;
     if (question !== '') {
       current = new AbortController();
-      const answer = await bot.ask(question, { signal: current.signal, allowLocalFiles: true });
+      const answer = await assistant.ask({
+        question,
+        conversationId: 'terminal',
+        signal: current.signal,
+        allowLocalFiles: true,
+        ...(options.user ? { user: options.user } : {}),
+      });
       current = undefined;
       write(`${await renderReplyAsText(answer.reply, { imageDir: options.imageDir })}\n`);
     }

@@ -1,14 +1,41 @@
 /**
  * The adapters a configuration asks for. Each platform's settings decide whether it starts;
- * Discord, Teams and the web chat join this list as they arrive.
+ * the web chat and the Teams emulator are asked for on the command line.
  */
 import type { Assistant } from '../../bot/agent/assistant.js';
 import type { Config } from '../../config.js';
 import type { Adapter } from '../adapter.js';
+import { createDiscordAdapter, discordConfigured } from '../discord/discord-adapter.js';
 import { SlackAdapter } from '../slack/slack-adapter.js';
+import { createTeamsAdapter } from '../teams/teams-adapter.js';
+import { createWebChatAdapter } from '../web/web-chat-adapter.js';
 
-export function configuredAdapters(config: Config, assistant: Assistant): Adapter[] {
+export interface AdapterChoices {
+  /** Serve the local web chat on `/`. */
+  web?: boolean;
+  /** Serve Teams without Bot Framework authentication (for the Bot Framework Emulator), loopback only. */
+  teamsEmulator?: boolean;
+}
+
+export interface ConfiguredAdapters {
+  adapters: Adapter[];
+  /** True when an adapter is only safe on loopback (web chat without token, Teams emulator). */
+  loopbackOnly: boolean;
+}
+
+export function configuredAdapters(config: Config, assistant: Assistant, choices: AdapterChoices = {}): ConfiguredAdapters {
   const adapters: Adapter[] = [];
+  let loopbackOnly = false;
   if (config.SLACK_BOT_TOKEN) adapters.push(new SlackAdapter({ assistant, config }));
-  return adapters;
+  if (discordConfigured(config)) adapters.push(createDiscordAdapter({ assistant, config }));
+  if (config.MICROSOFT_APP_ID || choices.teamsEmulator) {
+    const teams = createTeamsAdapter({ assistant, config });
+    loopbackOnly ||= teams.requiresLoopback;
+    adapters.push(teams);
+  }
+  if (choices.web) {
+    adapters.push(createWebChatAdapter({ assistant, token: config.PGDBA_WEB_TOKEN, uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES }));
+    loopbackOnly ||= !config.PGDBA_WEB_TOKEN;
+  }
+  return { adapters, loopbackOnly };
 }

@@ -7,15 +7,19 @@ import { createAssistantApp } from '../../bot/agent/create-assistant.js';
 import { logger } from '../../bot/logger.js';
 import { StoreConfigurationError } from '../../bot/stores/keyv-store.js';
 import { ConfigError, loadConfig } from '../../config.js';
+import { ApproverConfigurationError } from '../../bot/approvals/index.js';
+import { defaultStoreUrl } from '../local/local-identity.js';
 import { configuredAdapters } from './configured-adapters.js';
 import { listenChatServer } from './http-server.js';
 
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Start the configured chat adapters (Slack, …) on one HTTP server on PORT, with GET /healthz.')
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
-    .action(async (options: { host: string }) => {
+    .description('Start the configured chat adapters (Slack, Discord, Teams, web chat) on one HTTP server on PORT, with GET /healthz.')
+    .option('--host <host>', 'address to listen on (default 0.0.0.0; 127.0.0.1 when only loopback-safe adapters run)')
+    .option('--web', 'serve the local web chat on / (loopback only unless PGDBA_WEB_TOKEN is set)')
+    .option('--teams-emulator', 'serve Teams without authentication for the Bot Framework Emulator (loopback only)')
+    .action(async (options: { host?: string; web?: boolean; teamsEmulator?: boolean }) => {
       let config;
       try {
         config = loadConfig();
@@ -29,26 +33,32 @@ export function registerServeCommand(program: Command): void {
       }
       let app;
       try {
-        app = await createAssistantApp(config, { log: (line) => logger.info(line) });
+        app = await createAssistantApp(config, { log: (line) => logger.info(line), defaultStoreUrl: defaultStoreUrl() });
       } catch (error) {
-        if (!(error instanceof StoreConfigurationError)) throw error;
+        if (!(error instanceof StoreConfigurationError) && !(error instanceof ApproverConfigurationError)) throw error;
         process.stderr.write(`pgdba serve: ${error.message}\n`);
         process.exitCode = 2;
         return;
       }
       let adapters;
+      let host: string;
       try {
-        adapters = configuredAdapters(config, app.assistant);
+        const configured = configuredAdapters(config, app.assistant, { web: options.web ?? false, teamsEmulator: options.teamsEmulator ?? false });
+        adapters = configured.adapters;
+        host = options.host ?? (configured.loopbackOnly ? '127.0.0.1' : '0.0.0.0');
+        if (configured.loopbackOnly && !isLoopbackHost(host)) {
+          throw new Error(`the web chat without PGDBA_WEB_TOKEN and the Teams emulator accept unauthenticated requests, so they only listen on loopback; drop --host ${host}, or set PGDBA_WEB_TOKEN / MICROSOFT_APP_ID.`);
+        }
       } catch (error) {
         process.stderr.write(`pgdba serve: ${(error as Error).message}\n`);
         await app.close();
         process.exitCode = 2;
         return;
       }
-      if (adapters.length === 0) logger.info('pgdba serve: no chat adapter is configured (set SLACK_BOT_TOKEN, …); serving /healthz only.');
-      const server = await listenChatServer({ port: config.PORT, host: options.host, adapters });
+      if (adapters.length === 0) logger.info('pgdba serve: no chat adapter is configured (set SLACK_BOT_TOKEN, DISCORD_*, MICROSOFT_APP_ID, or use --web); serving /healthz only.');
+      const server = await listenChatServer({ port: config.PORT, host, adapters });
       await server.start();
-      logger.info(`pgdba serve: listening on ${options.host}:${server.port}; ${app.assistant.agentEnabled ? 'LLM agent enabled' : 'command router only (no LLM configured)'}.`);
+      logger.info(`pgdba serve: listening on ${host}:${server.port} (${adapters.map((a) => `${a.name} via ${a.transport}`).join(', ') || 'no adapters'}); ${app.assistant.agentEnabled ? 'LLM agent enabled' : 'command router only (no LLM configured)'}.`);
       await new Promise<void>((resolve) => {
         const shutdown = () => resolve();
         process.once('SIGINT', shutdown);
@@ -58,4 +68,8 @@ export function registerServeCommand(program: Command): void {
       await server.stop();
       await app.close();
     });
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -153,7 +153,7 @@ log.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action]');
   if (!button) return;
   const message = button.closest('.msg');
-  stream('/web/action', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: button.dataset.action, payload: button.dataset.payload }) }, message);
+  stream('/web/action', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: button.dataset.action, payload: button.dataset.payload, conversation }) }, message);
 });
 document.getElementById('upload-button').addEventListener('click', () => document.getElementById('upload').click());
 document.getElementById('upload').addEventListener('change', (event) => {

@@ -76,8 +76,8 @@ export function createWebChatAdapter(options: WebChatOptions): Adapter {
         const body = await readJsonBody(request);
         if (typeof body.question !== 'string' || body.question.trim() === '') throw new RequestError(400, 'Send {"question": "…"}.');
         // One page, one conversation: the page sends its id so the agent sees the history.
-        const conversationId = typeof body.conversation === 'string' ? `web:${body.conversation.slice(0, 64)}` : undefined;
-        return assistant.ask({ question: body.question, ...(conversationId ? { conversationId } : {}), progress: (p) => progress({ progress: p }) });
+        const page = pageId(body);
+        return assistant.ask({ question: body.question, ...(page ? { conversationId: `web:${page}`, user: webUser(page) } : {}), progress: (p) => progress({ progress: p }) });
       }),
     },
     {
@@ -86,7 +86,8 @@ export function createWebChatAdapter(options: WebChatOptions): Adapter {
       handle: endpoint(async (request, progress) => {
         const body = await readJsonBody(request);
         if (typeof body.id !== 'string' || typeof body.payload !== 'string') throw new RequestError(400, 'Send {"id": "…", "payload": "…"}.');
-        return assistant.handleAction({ id: body.id, payload: body.payload }, { progress: (p) => progress({ progress: p }) });
+        const page = pageId(body);
+        return assistant.handleAction({ id: body.id, payload: body.payload }, { ...(page ? { user: webUser(page) } : {}), progress: (p) => progress({ progress: p }) });
       }),
     },
     {
@@ -112,4 +113,16 @@ export function createWebChatAdapter(options: WebChatOptions): Adapter {
     async start() {},
     async stop() {},
   };
+}
+
+function pageId(body: Record<string, unknown>): string | undefined {
+  return typeof body.conversation === 'string' && /^[\w-]{1,64}$/.test(body.conversation) ? body.conversation : undefined;
+}
+
+/**
+ * The web chat has no login: each open page is one identity ("web:<page id>"), so four-eyes
+ * means a second page (a colleague's browser, with the token). List approvers as web:<id>.
+ */
+function webUser(page: string): { platform: string; id: string; name: string } {
+  return { platform: 'web', id: page, name: `web page ${page.slice(0, 8)}` };
 }

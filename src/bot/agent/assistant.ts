@@ -108,7 +108,7 @@ export class Assistant {
       const history = request.conversationId && this.deps.conversations ? await this.deps.conversations.history(request.conversationId) : [];
       const agent = createAgent({
         model,
-        tools: agentTools({ bot: this.deps.bot, tools: this.deps.tools, privacy: this.deps.privacy, vault, runs, askOptions: { signal, ...(request.progress ? { progress: request.progress } : {}) } }),
+        tools: agentTools({ bot: this.deps.bot, tools: this.deps.tools, privacy: this.deps.privacy, vault, runs, askOptions: { signal, requestSource: 'agent', ...(request.user ? { user: request.user } : {}), ...(request.progress ? { progress: request.progress } : {}) } }),
         systemPrompt: systemPrompt(await this.schemaSummary()),
       });
       const result = await agent.invoke(

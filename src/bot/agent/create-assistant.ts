@@ -16,6 +16,9 @@ import { tools as registryTools, type AnyTool } from '../../tools/registry.js';
 import { Assistant } from './assistant.js';
 import { createChatModel, defaultModelName } from './chat-model.js';
 import { readSchemaSummary } from './schema-summary.js';
+import { createApprovalWorkflow } from '../approvals/index.js';
+import { createAuditTool } from '../../tools/audit.js';
+import { createRequestChangeTool } from '../../tools/request-change.js';
 
 export interface AssistantApp extends App {
   assistant: Assistant;
@@ -28,19 +31,28 @@ export interface AssistantAppOptions {
   tools?: readonly AnyTool[];
   /** Lasting recommendations store (the lead's file store, say); default: keyv at PGDBA_STORE_URL, else memory. */
   recommendations?: Keyv;
+  /** Store used when PGDBA_STORE_URL is unset: the CLI passes a file so approvals survive restarts; tests keep memory. */
+  defaultStoreUrl?: string;
 }
 
 /** How long a schema summary is reused before it is read again. */
 const schemaSummaryTtlMs = 5 * 60_000;
 
 export async function createAssistantApp(config: Config, options: AssistantAppOptions = {}): Promise<AssistantApp> {
-  const tools = options.tools ?? registryTools;
+  const storeUrl = config.PGDBA_STORE_URL ?? options.defaultStoreUrl;
   const opener = configuredTargetOpener(config, options.log);
   const logError = (message: string, error: unknown) => logger.error(message, error);
-  const recommendations = options.recommendations ?? (await openKeyvStore({ url: config.PGDBA_STORE_URL, namespace: 'recommendations' }));
-  const bot = new Bot({ tools, openTarget: () => opener.open(), logError, recommendations });
+  const recommendations = options.recommendations ?? (await openKeyvStore({ url: storeUrl, namespace: 'recommendations' }));
+  // Changes are only ever executed by this workflow, after an allowed person's approval.
+  const approvals = createApprovalWorkflow(
+    { PGDBA_APPROVERS: config.PGDBA_APPROVERS, databaseUrl: () => opener.url() },
+    { approvals: await openKeyvStore({ url: storeUrl, namespace: 'approvals' }), audit: await openKeyvStore({ url: storeUrl, namespace: 'audit' }) },
+    { target: () => opener.open(), recommendations },
+  );
+  const tools = options.tools ?? [...registryTools, createRequestChangeTool(approvals) as unknown as AnyTool, createAuditTool(approvals.audit) as unknown as AnyTool];
+  const bot = new Bot({ tools, openTarget: () => opener.open(), logError, recommendations, approvals });
   const model = options.model ?? createChatModel(config);
-  const store = await openKeyvStore<ConversationTurn[]>({ url: config.PGDBA_STORE_URL, namespace: 'conversations' });
+  const store = await openKeyvStore<ConversationTurn[]>({ url: storeUrl, namespace: 'conversations' });
   let summary: { text: string; at: number } | undefined;
   const assistant = new Assistant({
     bot,

@@ -3,7 +3,9 @@
  * In memory by default; `PGDBA_STORE_URL=redis://…` uses Redis when `@keyv/redis` is installed,
  * so several replicas share one state.
  */
+import { fileURLToPath } from 'node:url';
 import Keyv from 'keyv';
+import { FileStore } from './file-store.js';
 
 export interface StoreOptions {
   /** PGDBA_STORE_URL; unset = in-process memory. */
@@ -20,8 +22,20 @@ export class StoreConfigurationError extends Error {
   }
 }
 
+// One FileStore per file: every namespace of a process shares it, so compaction never drops another's keys.
+const fileStores = new Map<string, FileStore>();
+
 export async function openKeyvStore<Value>(options: StoreOptions): Promise<Keyv<Value>> {
-  if (!options.url) return new Keyv<Value>({ namespace: options.namespace });
+  if (!options.url || options.url === 'memory:') return new Keyv<Value>({ namespace: options.namespace });
+  if (options.url.startsWith('file:')) {
+    const path = fileURLToPath(new URL(options.url));
+    let store = fileStores.get(path);
+    if (!store) {
+      store = new FileStore(path);
+      fileStores.set(path, store);
+    }
+    return new Keyv<Value>({ store, namespace: options.namespace });
+  }
   if (/^rediss?:\/\//.test(options.url)) {
     const moduleName = '@keyv/redis';
     let adapter: unknown;
@@ -34,5 +48,5 @@ export async function openKeyvStore<Value>(options: StoreOptions): Promise<Keyv<
     }
     return new Keyv<Value>({ store: adapter as never, namespace: options.namespace });
   }
-  throw new StoreConfigurationError('PGDBA_STORE_URL must be a redis:// URL (or unset for the in-memory store).');
+  throw new StoreConfigurationError('PGDBA_STORE_URL must be a file:///path/store.jsonl, redis:// or memory: URL.');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTerminalChat } from '../../../src/adapters/local/terminal-chat.js';
+import { Assistant } from '../../../src/bot/agent/assistant.js';
 import { Bot } from '../../../src/bot/bot.js';
 import { TargetDatabase } from '../../../src/engine/db/target-database.js';
 import { tools } from '../../../src/tools/registry.js';
@@ -30,7 +31,8 @@ describe('terminal chat', () => {
     let transcript = '';
     output.on('data', (chunk: Buffer) => (transcript += chunk.toString()));
     const bot = new Bot({ tools, openTarget: async () => target });
-    const finished = runTerminalChat(bot, { imageDir, input, output });
+    const assistant = new Assistant({ bot, tools, privacy: { allowSamples: false, secrets: [] }, timeoutMs: 5_000 });
+    const finished = runTerminalChat(assistant, { imageDir, input, output });
     input.end('health\ntables\nexit\n');
     await finished;
 
