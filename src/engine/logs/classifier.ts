@@ -75,6 +75,80 @@ function planQuery(plan: string): string {
   return '';
 }
 
+// Hand-written fast paths for the connection messages, which dominate busy logs with
+// log_connections/log_disconnections on. Each returns exactly what the regular expression after
+// it would, or undefined (then the regular expression decides) when the text is unusual.
+
+/** ASCII whitespace; undefined for non-ASCII (\S also excludes Unicode spaces: let the regex decide). */
+function isAsciiSpace(c: number): boolean | undefined {
+  if (c > 127) return undefined;
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** End of the run of non-space characters from `at`, or -1 when a non-ASCII character is met. */
+function nonSpaceEnd(text: string, at: number): number {
+  let i = at;
+  for (; i < text.length; i += 1) {
+    const space = isAsciiSpace(text.charCodeAt(i));
+    if (space === undefined) return -1;
+    if (space) break;
+  }
+  return i;
+}
+
+/** What `.` in a regular expression does not match. */
+function hasLineTerminator(text: string): boolean {
+  return text.includes('\n') || text.includes('\r') || text.includes('\u2028') || text.includes('\u2029');
+}
+
+/** `host=(\S+)` of "connection received: host=... port=...". */
+function receivedHostFast(message: string): string | undefined {
+  const at = message.indexOf('host=', 21);
+  if (at < 0) return undefined;
+  const end = nonSpaceEnd(message, at + 5);
+  return end > at + 5 ? message.slice(at + 5, end) : undefined;
+}
+
+/** "connection authorized: user=U database=D application_name=A" with plain values. */
+function authorizedFast(message: string, entry: LogEntry): LogEvent | undefined {
+  if (!message.startsWith('user=', 23)) return undefined;
+  const userEnd = nonSpaceEnd(message, 28);
+  if (userEnd < 0) return undefined;
+  const user = message.slice(28, userEnd);
+  if (userEnd === message.length) return { kind: 'connection-authorized', user, database: entry.database ?? '' };
+  if (!message.startsWith(' database=', userEnd)) return undefined;
+  const databaseEnd = nonSpaceEnd(message, userEnd + 10);
+  if (databaseEnd < 0) return undefined;
+  const database = message.slice(userEnd + 10, databaseEnd);
+  if (databaseEnd === message.length) return { kind: 'connection-authorized', user, database };
+  if (!message.startsWith(' application_name=', databaseEnd)) return undefined;
+  const application = message.slice(databaseEnd + 18);
+  if (application.includes(' (') || application.includes(' SSL') || application.includes(' GSS') || hasLineTerminator(application)) return undefined;
+  return { kind: 'connection-authorized', user, database, application };
+}
+
+/** "disconnection: session time: T user=U database=D host=H ...". */
+function disconnectionFast(message: string): LogEvent | undefined {
+  const timeEnd = nonSpaceEnd(message, 29);
+  if (timeEnd <= 29 || !message.startsWith(' user=', timeEnd)) return undefined;
+  const userAt = timeEnd + 6;
+  const databaseAt = message.indexOf(' database=', userAt);
+  if (databaseAt < 0) return undefined;
+  const hostAt = message.indexOf(' host=', databaseAt + 10);
+  if (hostAt < 0) return undefined;
+  const between = message.slice(userAt, hostAt);
+  if (hasLineTerminator(between)) return undefined;
+  const hostEnd = nonSpaceEnd(message, hostAt + 6);
+  if (hostEnd < 0) return undefined;
+  return {
+    kind: 'disconnection',
+    sessionMs: sessionTimeMs(message.slice(29, timeEnd)),
+    user: message.slice(userAt, databaseAt),
+    database: message.slice(databaseAt + 10, hostAt),
+    host: message.slice(hostAt + 6, hostEnd),
+  };
+}
+
 export function classify(entry: LogEntry): LogEvent {
   const message = entry.message;
   const first = message.charCodeAt(0);
@@ -99,6 +173,8 @@ export function classify(entry: LogEntry): LogEvent {
         return { kind: 'query', durationMs, ...step };
       }
       if (message.startsWith('disconnection: session time: ')) {
+        const fast = disconnectionFast(message);
+        if (fast !== undefined) return fast;
         const m = /^disconnection: session time: (\S+) user=(.*?) database=(.*?) host=(\S*)/.exec(message);
         if (m) return { kind: 'disconnection', sessionMs: sessionTimeMs(m[1]!), user: m[2]!, database: m[3]!, host: m[4]! };
         return { kind: 'other' };
@@ -126,10 +202,14 @@ export function classify(entry: LogEntry): LogEvent {
     }
     case 99 /* c */: {
       if (message.startsWith('connection received: ')) {
+        const host = receivedHostFast(message);
+        if (host !== undefined) return { kind: 'connection-received', host };
         const m = /host=(\S+)/.exec(message);
         return { kind: 'connection-received', host: m ? m[1]! : '' };
       }
       if (message.startsWith('connection authorized: ')) {
+        const fast = authorizedFast(message, entry);
+        if (fast !== undefined) return fast;
         const m = /user=(\S*)(?: database=(\S*))?(?: application_name=(.*?))?(?: \(|$| SSL| GSS|$)/.exec(message);
         const event: LogEvent = { kind: 'connection-authorized', user: m?.[1] ?? '', database: m?.[2] ?? entry.database ?? '' };
         if (m?.[3] !== undefined) event.application = m[3];

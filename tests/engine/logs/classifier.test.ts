@@ -56,3 +56,61 @@ describe('classify', () => {
     expect(classify(entry(message))).toMatchObject(expected);
   });
 });
+
+// The connection messages have hand-written fast paths; they must give what the regular
+// expressions give (the slow path), including on unusual values.
+describe('connection fast paths agree with the regular expressions', () => {
+  const received = (message: string) => ({ kind: 'connection-received', host: /host=(\S+)/.exec(message)?.[1] ?? '' });
+  const authorized = (message: string, database?: string) => {
+    const m = /user=(\S*)(?: database=(\S*))?(?: application_name=(.*?))?(?: \(|$| SSL| GSS|$)/.exec(message);
+    const event: Record<string, unknown> = { kind: 'connection-authorized', user: m?.[1] ?? '', database: m?.[2] ?? database ?? '' };
+    if (m?.[3] !== undefined) event.application = m[3];
+    return event;
+  };
+  const disconnection = (message: string) => {
+    const m = /^disconnection: session time: (\S+) user=(.*?) database=(.*?) host=(\S*)/.exec(message);
+    if (!m) return { kind: 'other' };
+    const t = /^(\d+):(\d\d):(\d\d(?:\.\d+)?)$/.exec(m[1]!);
+    const sessionMs = t ? (Number(t[1]) * 3600 + Number(t[2]) * 60 + Number(t[3])) * 1000 : NaN;
+    return { kind: 'disconnection', sessionMs, user: m[2], database: m[3], host: m[4] };
+  };
+  const messages = {
+    received: ['host=10.0.0.1 port=5432', 'host=[local]', 'host= port=1 host=x', 'host=ü.example port=1', 'host=a\tb', 'nohost here', 'host=1.2.3.4'],
+    authorized: [
+      'user=postgres database=postgres application_name=psql',
+      'user=postgres database=postgres',
+      'user=postgres',
+      'user=app database=db application_name=',
+      'user=app database=db application_name=my app (x)',
+      'user=app database=db application_name=web SSL enabled (protocol=TLSv1.3, cipher=X, bits=256)',
+      'user=app database=db SSL enabled (protocol=TLSv1.3)',
+      'user=ünï database=db application_name=a',
+      'user=a database=b application_name=c\u2028d',
+      'user=a  database=b',
+      'identity="x" method=trust user=a database=b',
+    ],
+    disconnection: [
+      'session time: 0:00:00.170 user=postgres database=postgres host=[local]',
+      'session time: 1:02:03.500 user=a database=b host=10.0.0.1 port=5432',
+      'session time: 0:00:01.000 user=a b database=c d host=e f',
+      'session time: 0:00:01.000 user= database= host=',
+      'session time: 0:00:01.000 user=x database=y',
+      'session time: 0:00:01.000 user=x\ny database=z host=h',
+      'session time: 0:00:01.000 user=x database= host= database=q host=r',
+      'session time: 0:00:01.000 user=x database=y host=ü',
+      'session time: bad user=x database=y host=h',
+    ],
+  };
+  it.each(messages.received)('connection received: %s', (tail) => {
+    const message = `connection received: ${tail}`;
+    expect(classify(entry(message))).toEqual(received(message));
+  });
+  it.each(messages.authorized)('connection authorized: %s', (tail) => {
+    const message = `connection authorized: ${tail}`;
+    expect(classify({ ...entry(message), database: 'fromprefix' })).toEqual(authorized(message, 'fromprefix'));
+  });
+  it.each(messages.disconnection)('disconnection: %s', (tail) => {
+    const message = `disconnection: ${tail}`;
+    expect(classify(entry(message))).toEqual(disconnection(message));
+  });
+});
