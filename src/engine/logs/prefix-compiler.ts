@@ -150,8 +150,27 @@ export function compilePrefix(prefix: string): LinePrefixMatcher {
           case 'client':
             result.client = stripPort(value);
             break;
+          // One named store per field: a computed property name here was a megamorphic store per line.
+          case 'user':
+            result.user = value;
+            break;
+          case 'database':
+            result.database = value;
+            break;
+          case 'application':
+            result.application = value;
+            break;
+          case 'sessionId':
+            result.sessionId = value;
+            break;
+          case 'sqlstate':
+            result.sqlstate = value;
+            break;
+          case 'backendType':
+            result.backendType = value;
+            break;
           default:
-            result[fields[f] as 'user'] = value;
+            break;
         }
       }
       return result;
