@@ -128,7 +128,8 @@ describe('Slack mention answered by the LLM agent through ChatOpenAI', () => {
     expect(offered).not.toContain('analyze_log');
     expect(offered).not.toContain('dismiss_recommendation');
     // Every other registry tool is offered with its zod schema as JSON Schema.
-    expect(offered.sort()).toEqual(tools.filter(agentMayCall).map((tool) => tool.name).sort());
+    // The app adds the approval tools built from its workflow: the agent may propose a change and read the audit, never approve.
+    expect(offered.sort()).toEqual([...tools.filter(agentMayCall).map((tool) => tool.name), 'audit', 'request_change'].sort());
     expect(first!.body.tools!.find((t) => t.function.name === 'largest_tables')!.function.parameters).toMatchObject({ type: 'object', properties: { limit: { type: 'integer' } } });
     const assistantTurn = second!.body.messages.find((m) => m.role === 'assistant')!;
     expect(assistantTurn.tool_calls).toEqual([{ id: 'call_abc123', type: 'function', function: { name: 'largest_tables', arguments: '{"limit":2}' } }]);
