@@ -29,6 +29,8 @@ interface MemoEntry {
 
 const optimizable = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 const MAX_MEMO = 200_000;
+const MAX_TEXTS = 4_000;
+const MAX_TEXT_CHARS = 2_048;
 
 let moduleReady: Promise<void> | undefined;
 
@@ -115,11 +117,28 @@ function statementText(raw: string, statement: RawStatement, only: boolean): str
 export class StatementGrouper {
   private memo = new Map<number, MemoEntry>();
   private exact = new Map<string, StatementGroupRef[]>();
+  /**
+   * Recent statement texts seen verbatim (prepared statements with $n parameters, ORM queries,
+   * repeated scripts): a native string lookup instead of the tokenizer. Bounded in entries and
+   * text length, so at most ~16 MB.
+   */
+  private byText = new Map<string, StatementGroupRef[]>();
   parserCalls = 0;
   parseFailures = 0;
 
   /** Groups of the statements in `raw` (one per statement of a multi-statement string). */
   resolve(raw: string): StatementGroupRef[] {
+    const seen = this.byText.get(raw);
+    if (seen !== undefined) return seen;
+    const refs = this.resolveByKey(raw);
+    if (raw.length <= MAX_TEXT_CHARS) {
+      if (this.byText.size >= MAX_TEXTS) this.byText.clear();
+      this.byText.set(detach(raw), refs);
+    }
+    return refs;
+  }
+
+  private resolveByKey(raw: string): StatementGroupRef[] {
     // Per line only a hash of the normalised text is computed; the parser runs once per hash.
     const hash = statementKeyHash(raw);
     let entry = this.memo.get(hash);

@@ -84,4 +84,21 @@ describe('StatementGrouper', () => {
     for (let i = 0; i < 500; i += 1) g.resolve(`SELECT * FROM t WHERE a = ${i}`);
     expect(g.parserCalls).toBe(1);
   });
+
+  it('gives the same groups from the verbatim-text memo as from a fresh grouper, past its bound', () => {
+    const texts = ['SELECT * FROM t WHERE a = $1', 'BEGIN', 'VACUUM ANALYZE t', 'UPDATE t SET a = 1 WHERE b = 2; SELECT 1', 'SELECT * FROM t WHERE a = 5 AND ('];
+    const g = new StatementGrouper();
+    // 5,000 distinct texts overflow the memo (4,000) once; repeated texts hit it.
+    for (let i = 0; i < 5_000; i += 1) g.resolve(`SELECT ${i} FROM t`);
+    for (let round = 0; round < 2; round += 1) {
+      for (const text of [...texts, 'SELECT 4999 FROM t', 'SELECT 0 FROM t']) {
+        expect(g.resolve(text), text).toEqual(new StatementGrouper().resolve(text));
+        expect(g.resolve(text)).toBe(g.resolve(text));
+      }
+    }
+    // Repeats never reach the parser again: as many calls as one pass over the distinct texts.
+    const once = new StatementGrouper();
+    for (const text of ['SELECT 0 FROM t', ...texts]) once.resolve(text);
+    expect(g.parserCalls).toBe(once.parserCalls);
+  });
 });
