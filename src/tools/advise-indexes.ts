@@ -9,6 +9,7 @@ import {
 } from '../engine/advisor/index.js';
 import { ExplainInputError, planSummary } from '../engine/plan/index.js';
 import { renderPlan } from '../renderers/plan-diagram.js';
+import { recommendationActions } from './recommendation-actions.js';
 import { ReplyBuilder } from './reply.js';
 import { defineTool, ToolInputError } from './tool.js';
 
@@ -106,7 +107,7 @@ async function adviceReply(advice: IndexAdvice, stored: { id: string; sql: strin
     reply.code(advice.drops.map((d) => d.sql).join('\n'), 'sql', 'Drop (check replicas first)');
   }
   if (skipped.length > 0) reply.context(`Skipped ${skipped.length} quer${skipped.length === 1 ? 'y' : 'ies'}: ${skipped.map((q) => `#${q.index + 1}: ${q.skipped}`).join(' · ')}`);
-  reply.actions(stored.slice(0, 5).map((r) => ({ id: 'dismiss_recommendation', label: `Dismiss ${r.id}`, payload: r.id })));
+  reply.actions(recommendationActions(stored));
   reply.context(`${advice.totals.candidates} candidates, ${advice.totals.verifiedCandidates} verified, ${advice.totals.explains} what-if plans in ${(advice.totals.elapsedMs / 1000).toFixed(1)} s.`);
   return reply.build();
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RecommendationStore } from '../engine/advisor/index.js';
+import { recommendationActions } from './recommendation-actions.js';
 import { ReplyBuilder } from './reply.js';
 import { defineTool, ToolInputError } from './tool.js';
 
@@ -32,7 +33,7 @@ export const listRecommendationsTool = defineTool({
     });
     const top = shown[0]!;
     if (top.sql) reply.code(`${top.sql}\n-- rollback:\n${top.rollback}`, 'sql', `${top.id}: ${top.title}`);
-    reply.actions(shown.slice(0, 5).map((r) => ({ id: 'dismiss_recommendation', label: `Dismiss ${r.id}`, payload: r.id })));
+    reply.actions(recommendationActions(shown));
     return { data: { recommendations: shown }, reply: reply.build() };
   },
 });
