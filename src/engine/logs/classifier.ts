@@ -149,6 +149,9 @@ function disconnectionFast(message: string): LogEvent | undefined {
   };
 }
 
+/** Most messages are of no interest: one shared, frozen event for them (no allocation per line). */
+const OTHER: LogEvent = Object.freeze({ kind: 'other' });
+
 export function classify(entry: LogEntry): LogEvent {
   const message = entry.message;
   const first = message.charCodeAt(0);
@@ -157,9 +160,9 @@ export function classify(entry: LogEntry): LogEvent {
       if (message.startsWith('duration: ')) {
         // Hand-parsed: this is the most frequent message of a busy log.
         const ms = message.indexOf(' ms', 10);
-        if (ms < 0) return { kind: 'other' };
+        if (ms < 0) return OTHER;
         const durationMs = Number(message.slice(10, ms));
-        if (Number.isNaN(durationMs)) return { kind: 'other' };
+        if (Number.isNaN(durationMs)) return OTHER;
         let restAt = ms + 3;
         while (message.charCodeAt(restAt) === 32) restAt += 1;
         if (restAt >= message.length) return { kind: 'duration', durationMs };
@@ -169,7 +172,7 @@ export function classify(entry: LogEntry): LogEvent {
           return { kind: 'plan', durationMs, plan, query: planQuery(plan) };
         }
         const step = parseStep(rest);
-        if (step === undefined) return { kind: 'other' };
+        if (step === undefined) return OTHER;
         return { kind: 'query', durationMs, ...step };
       }
       if (message.startsWith('disconnection: session time: ')) {
@@ -177,7 +180,7 @@ export function classify(entry: LogEntry): LogEvent {
         if (fast !== undefined) return fast;
         const m = /^disconnection: session time: (\S+) user=(.*?) database=(.*?) host=(\S*)/.exec(message);
         if (m) return { kind: 'disconnection', sessionMs: sessionTimeMs(m[1]!), user: m[2]!, database: m[3]!, host: m[4]! };
-        return { kind: 'other' };
+        return OTHER;
       }
       if (message.startsWith('database system is ready to accept')) return { kind: 'server', action: 'ready' };
       if (message.startsWith('database system is shut down')) return { kind: 'server', action: 'shut-down' };
@@ -185,20 +188,20 @@ export function classify(entry: LogEntry): LogEvent {
         return { kind: 'server', action: 'recovery' };
       }
       if (message.startsWith('deadlock detected')) return { kind: 'deadlock' };
-      return { kind: 'other' };
+      return OTHER;
     }
     case 115 /* s */: {
       if (message.startsWith('statement: ')) return { kind: 'logged-statement', step: 'statement', query: message.slice(11) };
       if (message.startsWith('starting PostgreSQL')) return { kind: 'server', action: 'starting' };
       if (message.startsWith('server process (PID')) return { kind: 'server', action: 'crash' };
-      return { kind: 'other' };
+      return OTHER;
     }
     case 101 /* e */: {
       if (message.startsWith('execute ')) {
         const step = parseStep(message);
         if (step) return { kind: 'logged-statement', ...step };
       }
-      return { kind: 'other' };
+      return OTHER;
     }
     case 99 /* c */: {
       if (message.startsWith('connection received: ')) {
@@ -221,13 +224,13 @@ export function classify(entry: LogEntry): LogEvent {
         const m = /\((\d+) seconds? apart\)/.exec(message);
         return { kind: 'checkpoint-warning', secondsApart: number(m?.[1]) };
       }
-      return { kind: 'other' };
+      return OTHER;
     }
     case 114 /* r */: {
       if (message.startsWith('restartpoint starting: ')) return { kind: 'checkpoint-start', reason: message.slice(23), restartpoint: true };
       if (message.startsWith('restartpoint complete: ')) return checkpointComplete(message, true);
       if (message.startsWith('received ') && message.includes('shutdown request')) return { kind: 'server', action: 'shutdown-requested' };
-      return { kind: 'other' };
+      return OTHER;
     }
     case 97 /* a */: {
       if (message.startsWith('automatic vacuum of table ')) {
@@ -243,7 +246,7 @@ export function classify(entry: LogEntry): LogEvent {
         return { kind: 'autoanalyze', table, elapsedS: number(elapsed?.[1]) };
       }
       if (message.startsWith('all server processes terminated')) return { kind: 'server', action: 'crash' };
-      return { kind: 'other' };
+      return OTHER;
     }
     case 116 /* t */: {
       if (message.startsWith('temporary file: ')) {
@@ -251,7 +254,7 @@ export function classify(entry: LogEntry): LogEvent {
         if (m) return { kind: 'temp-file', path: m[1]!, bytes: Number(m[2]) };
       }
       if (message.startsWith('terminating any other active server processes')) return { kind: 'server', action: 'terminated-process' };
-      return { kind: 'other' };
+      return OTHER;
     }
     case 112 /* p */: {
       if (message.startsWith('process ')) {
@@ -261,10 +264,10 @@ export function classify(entry: LogEntry): LogEvent {
           return { kind: 'lock-wait', state, lockMode: m[2]!, object: m[3]!, waitMs: Number(m[4]) };
         }
       }
-      return { kind: 'other' };
+      return OTHER;
     }
     default:
-      return { kind: 'other' };
+      return OTHER;
   }
 }
 
