@@ -6,6 +6,7 @@
 import type { App } from '@slack/bolt';
 import type { Assistant } from '../../bot/agent/assistant.js';
 import { logger } from '../../bot/logger.js';
+import type { Asker } from '../../tools/tool.js';
 import { ReplyBuilder, type Reply } from '../../tools/reply.js';
 import { actionIdPrefix, renderBlockKit, type KnownBlock } from './block-kit.js';
 import { isLogFile, type LogUploadHandler, type SlackFile } from './log-upload.js';
@@ -30,7 +31,7 @@ export function registerSlackListeners(app: BoltApp, deps: SlackListenerDependen
       for (const file of logs) if (deps.uploads.claim(file.id)) await deps.uploads.handle(await completeFile(client, file), thread);
       return;
     }
-    await answer(deps, thread, event.text ?? '', conversationId(event.channel, thread.threadTs));
+    await answer(deps, thread, event.text ?? '', conversationId(event.channel, thread.threadTs), slackUser(event.user));
   });
 
   app.message(async ({ message, client }) => {
@@ -44,7 +45,7 @@ export function registerSlackListeners(app: BoltApp, deps: SlackListenerDependen
       return;
     }
     if (message.subtype !== undefined) return;
-    await answer(deps, thread, message.text ?? '', conversationId(message.channel, thread.threadTs));
+    await answer(deps, thread, message.text ?? '', conversationId(message.channel, thread.threadTs), slackUser('user' in message ? message.user : undefined));
   });
 
   app.event('file_shared', async ({ event, client, context }) => {
@@ -84,16 +85,21 @@ export function registerSlackListeners(app: BoltApp, deps: SlackListenerDependen
     const kept = (message.blocks ?? []).filter((block) => block.type !== 'actions');
     const id = action.action_id.slice(actionIdPrefix.length).replace(/:\d+$/, '');
     const label = action.text.text;
-    const reply = await clickResult(deps.assistant, id, action.value ?? '', `<@${body.user.id}>`, label);
+    const reply = await clickResult(deps.assistant, id, action.value ?? '', slackUser(body.user.id, body.user.name)!, label);
     await deps.replier.replace(thread, message.ts, reply, `button ${id}`, kept);
   });
 }
 
-async function answer(deps: SlackListenerDependencies, thread: SlackThread, text: string, conversation: string): Promise<void> {
+/** The Slack identity of whoever asked or clicked: change requests and approvals are attributed to it. */
+function slackUser(id: string | undefined, name?: string): Asker | undefined {
+  return id ? { platform: 'slack', id, ...(name ? { name } : {}) } : undefined;
+}
+
+async function answer(deps: SlackListenerDependencies, thread: SlackThread, text: string, conversation: string, user: Asker | undefined): Promise<void> {
   const question = text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ').trim();
   const what = `answer to "${question.slice(0, 60)}"`;
   if (!deps.assistant.usesAgent(question)) {
-    const result = await deps.assistant.ask({ question, conversationId: conversation }).catch((error: unknown) => failureAnswer(error, question));
+    const result = await deps.assistant.ask({ question, conversationId: conversation, ...(user ? { user } : {}) }).catch((error: unknown) => failureAnswer(error, question));
     await deps.replier.post(thread, result.reply, what);
     return;
   }
@@ -101,7 +107,7 @@ async function answer(deps: SlackListenerDependencies, thread: SlackThread, text
   const progress = new ProgressMessage(deps.replier, thread, what);
   await progress.start('_Looking into it…_');
   const result = await deps.assistant
-    .ask({ question, conversationId: conversation, progress: (p) => progress.report(describeProgress('Working', p)) })
+    .ask({ question, conversationId: conversation, ...(user ? { user } : {}), progress: (p) => progress.report(describeProgress('Working', p)) })
     .catch((error: unknown) => failureAnswer(error, question));
   await progress.settle();
   if (progress.messageTs) await deps.replier.replace(thread, progress.messageTs, result.reply, what);
@@ -124,11 +130,12 @@ async function completeFile(client: BoltApp['client'], file: SlackFile): Promise
  * tool run with the payload as input (Bot.handleAction). Whatever happens, the clicked message
  * says who clicked and what came of it.
  */
-async function clickResult(assistant: Assistant, id: string, payload: string, who: string, label: string): Promise<Reply> {
+async function clickResult(assistant: Assistant, id: string, payload: string, user: Asker, label: string): Promise<Reply> {
+  const who = `<@${user.id}>`;
   if (id === 'dismiss' || id === 'postpone') {
     return new ReplyBuilder().context(`${id === 'dismiss' ? 'Dismissed' : 'Postponed'} by ${who}.`).build();
   }
-  const result = await assistant.handleAction({ id, payload }).catch((error: unknown) => failureAnswer(error, label));
+  const result = await assistant.handleAction({ id, payload }, { user }).catch((error: unknown) => failureAnswer(error, label));
   return { blocks: [{ type: 'context', text: `${who} clicked *${label}*:` }, ...result.reply.blocks] };
 }
 
