@@ -52,6 +52,8 @@ export interface BotDependencies {
 
 export class Bot {
   private readonly toolNames: ReadonlySet<string>;
+  /** Runs of shareable tools in flight, by tool and input. */
+  private readonly inFlight = new Map<string, Promise<BotAnswer>>();
 
   constructor(private readonly deps: BotDependencies) {
     this.toolNames = new Set(deps.tools.map((tool) => tool.name));
@@ -83,6 +85,18 @@ export class Bot {
     } catch (error) {
       return this.failure('bad-input', `The request for ${name} is incomplete: ${describeZodError(error)}`);
     }
+    if (tool.shareable && !options.signal && !options.progress) {
+      const key = `${name}\u0000${JSON.stringify(input)}`;
+      const running = this.inFlight.get(key);
+      if (running) return running;
+      const run = this.execute(tool, name, input, options).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, run);
+      return run;
+    }
+    return this.execute(tool, name, input, options);
+  }
+
+  private async execute(tool: AnyTool, name: string, input: unknown, options: AskOptions): Promise<BotAnswer> {
     try {
       const result = await tool.run(input, {
         target: this.deps.openTarget,

@@ -8,6 +8,7 @@ export const configReviewTool = defineTool({
   name: 'config_review',
   description: 'Review the server configuration: settings changed from their defaults (and where), and recommendations with their reasoning.',
   examples: ['config', 'review the configuration', 'is my postgresql.conf ok?'],
+  shareable: true,
   input: z.object({}).strict(),
   async run(_input, context) {
     const target = await context.target();

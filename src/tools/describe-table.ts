@@ -8,6 +8,7 @@ export const describeTableTool = defineTool({
   name: 'describe_table',
   description: 'Describe one table: columns and types, constraints, indexes with definitions and usage, size, row estimate, last vacuum and analyze.',
   examples: ['describe orders', 'describe table sales.invoices', 'show me the columns of customers'],
+  shareable: true,
   input: z.object({ table: z.string().trim().min(1).max(200).regex(/^[^;]+$/, 'a table name, optionally schema-qualified') }).strict(),
   async run(input, context) {
     const target = await context.target();

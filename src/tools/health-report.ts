@@ -15,6 +15,7 @@ export const healthReportTool = defineTool({
   name: 'health_report',
   description: 'Full health check of the database (indexes, bloat, vacuum, wraparound, sequences, activity, replication, workload, configuration) with what to fix and the SQL.',
   examples: ['insights', 'health report', 'what is wrong with my database?', 'check indexes and tables'],
+  shareable: true,
   input: z.object({ only: z.array(familyEnum).min(1).optional() }).strict(),
   async run(input, context) {
     const target = await context.target();

@@ -10,6 +10,7 @@ export const largestTablesTool = defineTool({
   name: 'largest_tables',
   description: 'The largest tables by total size (table, indexes, TOAST) with row estimates, and a bar chart.',
   examples: ['tables', 'show me the biggest tables'],
+  shareable: true,
   input: z.object({ limit: z.number().int().min(1).max(50).default(10) }).strict(),
   async run(input, context) {
     const target = await context.target();

@@ -10,6 +10,7 @@ export const listIndexesTool = defineTool({
   name: 'list_indexes',
   description: 'List indexes (of one table or all) with definitions, sizes and how often they were scanned, and a usage chart.',
   examples: ['indexes', 'indexes on orders', 'which indexes are never used?'],
+  shareable: true,
   input: z.object({
     table: z.string().trim().min(1).max(200).optional(),
     schema: z.string().trim().min(1).max(63).optional(),

@@ -11,6 +11,7 @@ export const serverOverviewTool = defineTool({
   name: 'server_overview',
   description: 'Server version, database size, connections in use and cache hit ratio of the target database.',
   examples: ['health', 'how is the database doing?'],
+  shareable: true,
   input: z.object({}).strict(),
   async run(_input, context) {
     const target = await context.target();

@@ -47,6 +47,11 @@ export interface Tool<Input extends z.ZodType = z.ZodType, Data = unknown> {
   /** Example phrasings a person can type; the first one is shown in `help`. */
   examples: string[];
   input: Input;
+  /**
+   * True for tools that only read the target and do not depend on who asks: identical calls
+   * arriving while one is running share its result (a burst of "health" from a channel costs one run).
+   */
+  shareable?: boolean;
   run(input: z.output<Input>, context: ToolContext): Promise<ToolResult<Data>>;
 }
 

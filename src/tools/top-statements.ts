@@ -10,6 +10,7 @@ export const topStatementsTool = defineTool({
   name: 'top_statements',
   description: 'The statements that take the most total time (pg_stat_statements): calls, total and mean time, I/O; or how to enable pg_stat_statements.',
   examples: ['top queries', 'slowest statements', 'what takes the most time?'],
+  shareable: true,
   input: z.object({ limit: z.number().int().min(1).max(50).default(10) }).strict(),
   async run(input, context) {
     const target = await context.target();

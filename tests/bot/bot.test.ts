@@ -95,3 +95,27 @@ describe('files on the pgdba host', () => {
     expect(answer.error?.message ?? '').not.toContain('Upload the log file');
   });
 });
+
+describe('identical questions arriving together', () => {
+  it('share one run of a shareable tool, and later questions run it again', async () => {
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowOverview = {
+      ...tools.find((tool) => tool.name === 'server_overview')!,
+      async run() {
+        runs += 1;
+        await gate;
+        return { data: { runs }, reply: { blocks: [] } };
+      },
+    };
+    const bot = new Bot({ tools: [slowOverview], openTarget: () => Promise.reject(new Error('not needed')) });
+    const burst = Promise.all([bot.ask('health'), bot.ask('health'), bot.ask('status')]);
+    release();
+    const answers = await burst;
+    expect(runs).toBe(1);
+    expect(answers.map((answer) => answer.data)).toEqual([{ runs: 1 }, { runs: 1 }, { runs: 1 }]);
+    await bot.ask('health');
+    expect(runs).toBe(2);
+  });
+});
