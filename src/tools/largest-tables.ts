@@ -40,6 +40,10 @@ export const largestTablesTool = defineTool({
     ]);
     const png = await renderChart(horizontalBarSpec(chartData, { title: 'Largest tables', valueTitle: 'bytes', valueFormat: '.2~s' }));
     reply.image({ png, title: 'Largest tables', alt: `Bar chart of the ${tables.length} largest tables by size`, fileName: 'largest-tables.png' });
+    // The next question is usually "what is in it?": one click to the biggest tables' structure.
+    reply.actions(
+      tables.slice(0, 3).map((t) => ({ id: 'describe_table', label: `Describe ${t.schema}.${t.table}`, payload: JSON.stringify({ table: `${t.schema}.${t.table}` }) })),
+    );
     return { data: { tables }, reply: reply.build() };
   },
 });

@@ -194,7 +194,9 @@ describe('pgdba serve with the Slack adapter over HTTP', () => {
     expect(text).toContain('<@UBOB> clicked *Show sizes*');
     expect(text).toContain('public.orders');
     expect(text).not.toContain('public.customers');
-    expect((update.args.blocks as { type: string }[]).some((block) => block.type === 'actions')).toBe(false);
+    // The clicked button is gone; the buttons of the result (Describe …) take its place.
+    const buttonsAfter = (update.args.blocks as { type: string; elements?: { text: { text: string } }[] }[]).flatMap((block) => (block.type === 'actions' ? block.elements ?? [] : []));
+    expect(buttonsAfter.map((button) => button.text.text)).toEqual(['Describe public.orders']);
     expect(postedInThread('1700000008.001000')).toEqual([]);
     await expect.poll(() => slack.callsTo('files.completeUploadExternal').filter((call) => call.args.thread_ts === '1700000008.001000').length, { timeout: 20_000 }).toBe(1);
   });
