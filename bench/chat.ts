@@ -17,6 +17,7 @@ import { listenChatServer } from '../src/adapters/server/http-server.js';
 import { SlackAdapter } from '../src/adapters/slack/slack-adapter.js';
 import { createAssistantApp } from '../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../src/config.js';
+import { discordLatency, teamsLatency, webLatency } from './_adapter-latency.js';
 import { botToken, botUserId, eventEnvelope, signedHeaders, startFakeSlack } from '../tests/adapters/slack/fake-slack.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -98,6 +99,16 @@ const events = {
 };
 console.log(`events: ${events.answered}/${events.sent} answered, p50 ${events.p50_ms} ms, p95 ${events.p95_ms} ms, max ${events.max_ms} ms`);
 
+// 1b. The same burst through every other adapter, sharing the same assistant and target.
+const otherAdapters = {
+  web: await webLatency(app.assistant, questions, eventCount),
+  discord: await discordLatency(app.assistant, questions, eventCount),
+  teams: await teamsLatency(app.assistant, questions, eventCount),
+};
+for (const [name, summary] of Object.entries(otherAdapters)) {
+  console.log(`${name}: ${summary.answered}/${summary.sent} answered, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, max ${summary.max_ms} ms`);
+}
+
 // 2. A large log upload.
 const folder = join(tmpdir(), `pgdba-bench-chat-${process.pid}`);
 mkdirSync(folder, { recursive: true });
@@ -142,9 +153,10 @@ const results = {
   machine: { cpus: cpus().length, node: process.version },
   target: config.DATABASE_URL ? 'DATABASE_URL' : 'embedded demo',
   events,
+  adapters: { slack: events, ...otherAdapters },
   upload,
 };
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'chat.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('wrote bench/results/chat.json');
-process.exit(events.lost === 0 && finished ? 0 : 1);
+process.exit(events.lost === 0 && Object.values(otherAdapters).every((summary) => summary.lost === 0) && finished ? 0 : 1);

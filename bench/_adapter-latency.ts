@@ -1,0 +1,137 @@
+/**
+ * Event-to-reply latency of the web chat, Discord (signed HTTP interactions) and Teams
+ * (CloudAdapter, emulator mode) under N concurrent events, each against its test fake on
+ * loopback. Used by bench/chat.ts; the reply time is when the platform's fake receives the
+ * answer (web: when the NDJSON answer is complete).
+ */
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Adapter } from '../src/adapters/adapter.js';
+import { createDiscordAdapter } from '../src/adapters/discord/discord-adapter.js';
+import { createTeamsAdapter } from '../src/adapters/teams/teams-adapter.js';
+import { createWebChatAdapter } from '../src/adapters/web/web-chat-adapter.js';
+import type { Assistant } from '../src/bot/agent/assistant.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { FakeDiscord } from '../tests/adapters/discord/fake-discord.js';
+import { FakeConnector } from '../tests/adapters/teams/fake-connector.js';
+
+export interface LatencySummary {
+  sent: number;
+  answered: number;
+  lost: number;
+  p50_ms: number;
+  p95_ms: number;
+  max_ms: number;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+function summarise(sent: number, latencies: number[]): LatencySummary {
+  return {
+    sent,
+    answered: latencies.length,
+    lost: sent - latencies.length,
+    p50_ms: Math.round(percentile(latencies, 50)),
+    p95_ms: Math.round(percentile(latencies, 95)),
+    max_ms: Math.round(Math.max(...latencies)),
+  };
+}
+
+async function mount(adapter: Adapter): Promise<{ server: Server; base: string }> {
+  const server = createServer((request, response) => {
+    const route = adapter.routes.find((candidate) => candidate.method === request.method && candidate.path === request.url?.split('?')[0]);
+    if (route) void route.handle(request, response);
+    else response.writeHead(404).end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Polls until `seen()` is true or the deadline passes; returns the time it became true. */
+async function whenSeen(seen: () => boolean, timeoutMs: number): Promise<number | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (seen()) return performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return undefined;
+}
+
+export async function webLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
+  const { server, base } = await mount(createWebChatAdapter({ assistant, uploadMaxBytes: 1_000_000 }));
+  const latencies = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const start = performance.now();
+      const response = await fetch(`${base}/web/ask`, { method: 'POST', body: JSON.stringify({ question: questions[i % questions.length], conversation: `bench-${i}` }) });
+      const text = await response.text();
+      return text.includes('"blocks"') ? performance.now() - start : undefined;
+    }),
+  );
+  server.close();
+  return summarise(count, latencies.filter((value): value is number => value !== undefined));
+}
+
+export async function discordLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
+  const fake = await FakeDiscord.start();
+  const applicationId = '900000000000000077';
+  const keys = generateKeyPairSync('ed25519');
+  const publicKey = keys.publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex');
+  const config: Config = loadConfig({ DISCORD_PUBLIC_KEY: publicKey, DISCORD_API_URL: fake.apiUrl, DISCORD_APPLICATION_ID: applicationId, DISCORD_GATEWAY: 'off' });
+  const adapter = createDiscordAdapter({ assistant, config });
+  const { server, base } = await mount(adapter);
+  const answered = (token: string) => () => fake.requests.some((request) => request.method === 'PATCH' && request.path === `/api/v10/webhooks/${applicationId}/${token}/messages/@original`);
+  const latencies = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const token = `bench-${i}`;
+      const body = JSON.stringify({
+        id: String(930000000000000000n + BigInt(i)), application_id: applicationId, type: 2, token, version: 1,
+        channel_id: '920000000000000077', guild_id: '940000000000000077', member: { user: { id: '950000000000000077', username: 'bench' }, roles: [] },
+        data: { id: '970000000000000077', name: 'dba', type: 1, options: [{ name: 'ask', type: 1, options: [{ name: 'question', type: 3, value: questions[i % questions.length] }] }] },
+      });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = sign(null, Buffer.from(timestamp + body), keys.privateKey).toString('hex');
+      const start = performance.now();
+      await fetch(`${base}/discord/interactions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp }, body });
+      const at = await whenSeen(answered(token), 60_000);
+      return at === undefined ? undefined : at - start;
+    }),
+  );
+  await adapter.stop();
+  server.close();
+  await fake.close();
+  return summarise(count, latencies.filter((value): value is number => value !== undefined));
+}
+
+export async function teamsLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
+  const connector = await FakeConnector.start();
+  const adapter = createTeamsAdapter({ assistant, config: loadConfig({}) });
+  const { server, base } = await mount(adapter);
+  const answered = (conversation: string) => () =>
+    connector.calls.some((call) => call.path.startsWith(`/v3/conversations/${conversation}/activities`) && call.activity.type === 'message');
+  const latencies = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const conversation = `a:bench-${i}`;
+      const start = performance.now();
+      await fetch(`${base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message', id: `bench-${i}`, timestamp: new Date().toISOString(), channelId: 'msteams', serviceUrl: connector.url,
+          from: { id: `29:bench-${i}`, name: 'Bench', aadObjectId: '6f1c0a6e-aaaa-bbbb-cccc-0000000000b1' }, recipient: { id: '28:pgdba-bot', name: 'pgdba' },
+          conversation: { id: conversation, conversationType: 'personal', tenantId: 'tenant-1' }, text: questions[i % questions.length],
+        }),
+      });
+      const at = await whenSeen(answered(conversation), 60_000);
+      return at === undefined ? undefined : at - start;
+    }),
+  );
+  server.close();
+  await connector.close();
+  return summarise(count, latencies.filter((value): value is number => value !== undefined));
+}
