@@ -5,10 +5,6 @@
  * answer (web: when the NDJSON answer is complete).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Adapter } from '../src/adapters/adapter.js';
 import { createDiscordAdapter } from '../src/adapters/discord/discord-adapter.js';
 import { createTeamsAdapter } from '../src/adapters/teams/teams-adapter.js';
 import { createWebChatAdapter } from '../src/adapters/web/web-chat-adapter.js';
@@ -16,6 +12,7 @@ import type { Assistant } from '../src/bot/agent/assistant.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { FakeDiscord } from '../tests/adapters/discord/fake-discord.js';
 import { FakeConnector } from '../tests/adapters/teams/fake-connector.js';
+import { serveAdapter } from '../tests/helpers/adapter-server.js';
 
 export interface LatencySummary {
   sent: number;
@@ -42,17 +39,6 @@ function summarise(sent: number, latencies: number[]): LatencySummary {
   };
 }
 
-async function mount(adapter: Adapter): Promise<{ server: Server; base: string }> {
-  const server = createServer((request, response) => {
-    const route = adapter.routes.find((candidate) => candidate.method === request.method && candidate.path === request.url?.split('?')[0]);
-    if (route) void route.handle(request, response);
-    else response.writeHead(404).end();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 /** Polls until `seen()` is true or the deadline passes; returns the time it became true. */
 async function whenSeen(seen: () => boolean, timeoutMs: number): Promise<number | undefined> {
   const deadline = performance.now() + timeoutMs;
@@ -64,7 +50,7 @@ async function whenSeen(seen: () => boolean, timeoutMs: number): Promise<number 
 }
 
 export async function webLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
-  const { server, base } = await mount(createWebChatAdapter({ assistant, uploadMaxBytes: 1_000_000 }));
+  const { baseUrl: base, close } = await serveAdapter(createWebChatAdapter({ assistant, uploadMaxBytes: 1_000_000 }));
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const start = performance.now();
@@ -73,7 +59,7 @@ export async function webLatency(assistant: Assistant, questions: string[], coun
       return text.includes('"blocks"') ? performance.now() - start : undefined;
     }),
   );
-  server.close();
+  await close();
   return summarise(count, latencies.filter((value): value is number => value !== undefined));
 }
 
@@ -84,7 +70,7 @@ export async function discordLatency(assistant: Assistant, questions: string[], 
   const publicKey = keys.publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex');
   const config: Config = loadConfig({ DISCORD_PUBLIC_KEY: publicKey, DISCORD_API_URL: fake.apiUrl, DISCORD_APPLICATION_ID: applicationId, DISCORD_GATEWAY: 'off' });
   const adapter = createDiscordAdapter({ assistant, config });
-  const { server, base } = await mount(adapter);
+  const { baseUrl: base, close } = await serveAdapter(adapter);
   const answered = (token: string) => () => fake.requests.some((request) => request.method === 'PATCH' && request.path === `/api/v10/webhooks/${applicationId}/${token}/messages/@original`);
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
@@ -103,7 +89,7 @@ export async function discordLatency(assistant: Assistant, questions: string[], 
     }),
   );
   await adapter.stop();
-  server.close();
+  await close();
   await fake.close();
   return summarise(count, latencies.filter((value): value is number => value !== undefined));
 }
@@ -111,7 +97,7 @@ export async function discordLatency(assistant: Assistant, questions: string[], 
 export async function teamsLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
   const connector = await FakeConnector.start();
   const adapter = createTeamsAdapter({ assistant, config: loadConfig({}) });
-  const { server, base } = await mount(adapter);
+  const { baseUrl: base, close } = await serveAdapter(adapter);
   const answered = (conversation: string) => () =>
     connector.calls.some((call) => call.path.startsWith(`/v3/conversations/${conversation}/activities`) && call.activity.type === 'message');
   const latencies = await Promise.all(
@@ -131,7 +117,7 @@ export async function teamsLatency(assistant: Assistant, questions: string[], co
       return at === undefined ? undefined : at - start;
     }),
   );
-  server.close();
+  await close();
   await connector.close();
   return summarise(count, latencies.filter((value): value is number => value !== undefined));
 }

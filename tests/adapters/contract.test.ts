@@ -5,17 +5,14 @@
  * fake only at its HTTP boundary; the bot core and the Reply are shared.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter } from '../../src/adapters/adapter.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/adapters/discord/discord-adapter.js';
 import { SlackAdapter } from '../../src/adapters/slack/slack-adapter.js';
 import { createTeamsAdapter, type TeamsAdapter } from '../../src/adapters/teams/teams-adapter.js';
 import { createWebChatAdapter } from '../../src/adapters/web/web-chat-adapter.js';
 import { createAssistantApp, type AssistantApp } from '../../src/bot/agent/create-assistant.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { serveAdapter } from '../helpers/adapter-server.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/database.js';
 import { FakeDiscord } from './discord/fake-discord.js';
 import { blocksText, botToken, botUserId, eventEnvelope, signedHeaders, startFakeSlack, type FakeSlack } from './slack/fake-slack.js';
@@ -35,17 +32,6 @@ interface Driver {
   ask(question: string): Promise<RenderedMessage>;
 }
 
-async function mount(adapter: Adapter): Promise<{ server: Server; base: string }> {
-  const server = createServer((request, response) => {
-    const route = adapter.routes.find((candidate) => candidate.method === request.method && candidate.path === request.url?.split('?')[0]);
-    if (route) void route.handle(request, response);
-    else response.writeHead(404).end();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 let scratch: ScratchDatabase;
 const closers: (() => Promise<void> | void)[] = [];
 const drivers: Driver[] = [];
@@ -59,8 +45,8 @@ async function appFor(extra: Record<string, string>): Promise<{ app: AssistantAp
 
 async function webDriver(): Promise<Driver> {
   const { app } = await appFor({});
-  const { server, base } = await mount(createWebChatAdapter({ assistant: app.assistant, uploadMaxBytes: 1_000_000 }));
-  closers.push(() => void server.close());
+  const { baseUrl: base, close } = await serveAdapter(createWebChatAdapter({ assistant: app.assistant, uploadMaxBytes: 1_000_000 }));
+  closers.push(close);
   const render = async (path: string, body: unknown): Promise<RenderedMessage> => {
     const lines = (await (await fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) })).text()).trim().split('\n');
     const answer = JSON.parse(lines.at(-1)!) as { blocks: { type: string; src?: string; actions?: { id: string; label: string; payload: string }[] }[] };
@@ -82,8 +68,8 @@ async function slackDriver(): Promise<Driver> {
   const secret = 'contract-signing-secret-0123456789';
   const { app, config } = await appFor({ SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: secret, SLACK_API_URL: slack.apiUrl });
   const adapter = new SlackAdapter({ assistant: app.assistant, config, progressIntervalMs: 0 });
-  const { server, base } = await mount(adapter);
-  closers.push(() => void server.close());
+  const { baseUrl: base, close } = await serveAdapter(adapter);
+  closers.push(close);
   const post = (body: string, contentType = 'application/json') =>
     fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...signedHeaders(secret, body) }, body });
   const uploadsInThread = (threadTs: string) =>
@@ -139,8 +125,8 @@ async function discordDriver(): Promise<Driver> {
   const { app, config } = await appFor({ DISCORD_PUBLIC_KEY: publicKeyHex, DISCORD_API_URL: fake.apiUrl, DISCORD_APPLICATION_ID: applicationId });
   const adapter: DiscordAdapter = createDiscordAdapter({ assistant: app.assistant, config });
   closers.push(() => adapter.stop());
-  const { server, base } = await mount(adapter);
-  closers.push(() => void server.close());
+  const { baseUrl: base, close } = await serveAdapter(adapter);
+  closers.push(close);
   const signed = (payload: unknown) => {
     const body = JSON.stringify(payload);
     const timestamp = String(Math.floor(Date.now() / 1000));
@@ -180,8 +166,8 @@ async function teamsDriver(): Promise<Driver> {
   closers.push(() => connector.close());
   const { app, config } = await appFor({});
   const adapter: TeamsAdapter = createTeamsAdapter({ assistant: app.assistant, config });
-  const { server, base } = await mount(adapter);
-  closers.push(() => void server.close());
+  const { baseUrl: base, close } = await serveAdapter(adapter);
+  closers.push(close);
   const send = async (overrides: Record<string, unknown>) => {
     await fetch(`${base}/api/messages`, {
       method: 'POST',

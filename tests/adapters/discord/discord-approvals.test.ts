@@ -4,13 +4,11 @@
  * approver role approves and the index is built concurrently, once.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/discord-adapter.js';
 import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
+import { serveAdapter } from '../../helpers/adapter-server.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 import { FakeDiscord } from './fake-discord.js';
 
@@ -22,7 +20,7 @@ describe('approvals on Discord', () => {
   let app: AssistantApp;
   let fake: FakeDiscord;
   let adapter: DiscordAdapter;
-  let server: Server;
+  let served: Awaited<ReturnType<typeof serveAdapter>>;
   let endpoint: string;
   let privateKey: KeyObject;
 
@@ -43,18 +41,12 @@ describe('approvals on Discord', () => {
     });
     app = await createAssistantApp(config);
     adapter = createDiscordAdapter({ assistant: app.assistant, config });
-    server = createServer((request, response) => {
-      const route = adapter.routes.find((candidate) => candidate.method === request.method && candidate.path === request.url?.split('?')[0]);
-      if (route) void route.handle(request, response);
-      else response.writeHead(404).end();
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/discord/interactions`;
+    served = await serveAdapter(adapter);
+    endpoint = `${served.baseUrl}/discord/interactions`;
   });
   afterAll(async () => {
     await adapter?.stop();
-    server?.close();
+    await served?.close();
     await fake?.close();
     await app?.close();
     await scratch?.drop();

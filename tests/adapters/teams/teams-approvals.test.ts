@@ -3,13 +3,11 @@
  * connector: "apply: …" in a channel posts the approval card with Action.Submit buttons; the
  * requester's click is refused; the AAD user listed as approver approves and the index is built.
  */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeamsAdapter, type TeamsAdapter } from '../../../src/adapters/teams/teams-adapter.js';
 import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
+import { serveAdapter } from '../../helpers/adapter-server.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 import { FakeConnector } from './fake-connector.js';
 
@@ -21,7 +19,7 @@ describe('approvals on Teams', () => {
   let app: AssistantApp;
   let connector: FakeConnector;
   let adapter: TeamsAdapter;
-  let server: Server;
+  let served: Awaited<ReturnType<typeof serveAdapter>>;
   let url: string;
 
   beforeAll(async () => {
@@ -31,17 +29,11 @@ describe('approvals on Teams', () => {
     const config = loadConfig({ DATABASE_URL: scratch.url, PGDBA_APPROVERS: `teams:${approver.aadObjectId}`, PGDBA_STORE_URL: 'memory:' });
     app = await createAssistantApp(config);
     adapter = createTeamsAdapter({ assistant: app.assistant, config });
-    server = createServer((request, response) => {
-      const route = adapter.routes.find((candidate) => candidate.method === request.method && candidate.path === request.url?.split('?')[0]);
-      if (route) void route.handle(request, response);
-      else response.writeHead(404).end();
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`;
+    served = await serveAdapter(adapter);
+    url = `${served.baseUrl}/api/messages`;
   });
   afterAll(async () => {
-    server?.close();
+    await served?.close();
     await connector?.close();
     await app?.close();
     await scratch?.drop();
