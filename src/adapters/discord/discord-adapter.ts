@@ -3,7 +3,7 @@
  * set, and the gateway client when DISCORD_BOT_TOKEN is set and DISCORD_GATEWAY is not "off".
  * Both answer through one DiscordConversation, so they behave the same.
  */
-import { REST } from 'discord.js';
+import { REST, type RESTOptions } from 'discord.js';
 import type { Assistant } from '../../bot/agent/assistant.js';
 import type { Config } from '../../config.js';
 import type { Adapter, AdapterRoute } from '../adapter.js';
@@ -39,7 +39,15 @@ export class DiscordAdapter implements Adapter {
     });
     // Interaction webhooks need no bot token and are exempt from Discord's global 50 requests/s
     // limit, which @discordjs/rest would otherwise apply client-side and queue answers behind.
-    const interactionRest = new REST({ version: '10', globalRequestsPerSecond: 10_000, ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) });
+    // Node's own fetch, not @discordjs/rest's default undici `request`: that resolves to the
+    // hoisted undici 7, which does not recognise Node's global FormData and intermittently failed
+    // image uploads ("action is not a function") under concurrent load.
+    const interactionRest = new REST({
+      version: '10',
+      globalRequestsPerSecond: 10_000,
+      makeRequest: fetch as unknown as RESTOptions['makeRequest'],
+      ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}),
+    });
     this.interactions = config.DISCORD_PUBLIC_KEY
       ? new DiscordInteractionsEndpoint({ publicKey: config.DISCORD_PUBLIC_KEY, rest: interactionRest, conversation })
       : undefined;
