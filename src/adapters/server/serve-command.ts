@@ -8,6 +8,7 @@ import { logger } from '../../bot/logger.js';
 import { StoreConfigurationError } from '../../bot/stores/keyv-store.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import { ApproverConfigurationError } from '../../bot/approvals/index.js';
+import { startMaintenanceWindowRuns } from '../../bot/approvals/maintenance-window.js';
 import { defaultStoreUrl } from '../local/local-identity.js';
 import { configuredAdapters } from './configured-adapters.js';
 import { listenChatServer } from './http-server.js';
@@ -58,6 +59,10 @@ export function registerServeCommand(program: Command): void {
       if (adapters.length === 0) logger.info('pgdba serve: no chat adapter is configured (set SLACK_BOT_TOKEN, DISCORD_*, MICROSOFT_APP_ID, or use --web); serving /healthz only.');
       const server = await listenChatServer({ port: config.PORT, host, adapters });
       await server.start();
+      const stopMaintenanceRuns = startMaintenanceWindowRuns(app.approvals, {
+        report: (results) => results.forEach((result) => logger.info(`pgdba serve: maintenance window: ${result.message}`)),
+        onError: (error) => logger.error('pgdba serve: running scheduled changes failed', error),
+      });
       logger.info(`pgdba serve: listening on ${host}:${server.port} (${adapters.map((a) => `${a.name} via ${a.transport}`).join(', ') || 'no adapters'}); ${app.assistant.agentEnabled ? 'LLM agent enabled' : 'command router only (no LLM configured)'}.`);
       await new Promise<void>((resolve) => {
         const shutdown = () => resolve();
@@ -65,6 +70,7 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGTERM', shutdown);
       });
       logger.info('pgdba serve: stopping.');
+      stopMaintenanceRuns();
       await server.stop();
       await app.close();
     });

@@ -16,12 +16,14 @@ import { tools as registryTools, type AnyTool } from '../../tools/registry.js';
 import { Assistant } from './assistant.js';
 import { createChatModel, defaultModelName } from './chat-model.js';
 import { readSchemaSummary } from './schema-summary.js';
-import { createApprovalWorkflow } from '../approvals/index.js';
+import { createApprovalWorkflow, type ApprovalWorkflow } from '../approvals/index.js';
 import { createAuditTool } from '../../tools/audit.js';
 import { createRequestChangeTool } from '../../tools/request-change.js';
 
 export interface AssistantApp extends App {
   assistant: Assistant;
+  /** The approval workflow: the only path by which a change is executed. */
+  approvals: ApprovalWorkflow;
 }
 
 export interface AssistantAppOptions {
@@ -72,6 +74,7 @@ export async function createAssistantApp(config: Config, options: AssistantAppOp
     bot,
     config,
     assistant,
+    approvals,
     async close() {
       await opener.close();
       await store.disconnect().catch(() => undefined);
