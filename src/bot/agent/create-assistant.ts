@@ -17,8 +17,8 @@ import { Assistant } from './assistant.js';
 import { createChatModel, defaultModelName } from './chat-model.js';
 import { readSchemaSummary } from './schema-summary.js';
 import { createApprovalWorkflow, type ApprovalWorkflow } from '../approvals/index.js';
-import { createAuditTool } from '../../tools/audit.js';
-import { createRequestChangeTool } from '../../tools/request-change.js';
+import { createAuditTool } from '../approvals/audit-tool.js';
+import { createRequestChangeTool } from '../approvals/request-change-tool.js';
 
 export interface AssistantApp extends App {
   assistant: Assistant;

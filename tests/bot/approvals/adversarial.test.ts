@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeExecutor, ApprovalRequiredError } from '../../../src/engine/execute/index.js';
 import { parseChangeRequest } from '../../../src/bot/approvals/index.js';
-import { createRequestChangeTool, type ApprovalToolContext } from '../../../src/tools/request-change.js';
+import { createRequestChangeTool, type ApprovalToolContext } from '../../../src/bot/approvals/request-change-tool.js';
 import { alice, createFixture, eve, type Fixture } from './workflow-fixture.js';
 
 let fx: Fixture;

@@ -1,10 +1,10 @@
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecommendationStore } from '../../src/engine/advisor/recommendations.js';
-import { parseApprovalPayload } from '../../src/bot/approvals/index.js';
-import { createRequestChangeTool, type ApprovalToolContext } from '../../src/tools/request-change.js';
-import type { ActionsBlock } from '../../src/tools/reply.js';
-import { alice, bob, createFixture, indexValid, type Fixture } from '../bot/approvals/workflow-fixture.js';
+import { RecommendationStore } from '../../../src/engine/advisor/recommendations.js';
+import { parseApprovalPayload } from '../../../src/bot/approvals/index.js';
+import { createRequestChangeTool, type ApprovalToolContext } from '../../../src/bot/approvals/request-change-tool.js';
+import type { ActionsBlock } from '../../../src/tools/reply.js';
+import { alice, bob, createFixture, indexValid, type Fixture } from './workflow-fixture.js';
 
 let fx: Fixture;
 

@@ -1,8 +1,8 @@
 /** `audit`: the append-only trail of guarded changes, as a table or exported as JSON. */
 import { z } from 'zod';
-import type { AuditLog, AuditKind } from '../bot/approvals/audit-log.js';
-import { ReplyBuilder } from './reply.js';
-import { defineTool } from './tool.js';
+import type { AuditLog, AuditKind } from './audit-log.js';
+import { ReplyBuilder } from '../../tools/reply.js';
+import { defineTool } from '../../tools/tool.js';
 
 const kinds: [AuditKind, ...AuditKind[]] = ['requested', 'approved', 'rejected', 'refused', 'expired', 'dry-run', 'scheduled', 'execution-started', 'execution-finished'];
 

@@ -4,11 +4,11 @@
  * clicks Approve (ApprovalWorkflow.handleApprovalAction). Safe to give to the LLM agent.
  */
 import { z } from 'zod';
-import { RecommendationStore } from '../engine/advisor/recommendations.js';
-import type { ApprovalWorkflow } from '../bot/approvals/approval-workflow.js';
-import type { ApprovalRequest, RequestSource } from '../bot/approvals/approval-request.js';
-import type { ChatUser } from '../bot/approvals/approver-policy.js';
-import { defineTool, ToolInputError, type ToolContext } from './tool.js';
+import { RecommendationStore } from '../../engine/advisor/recommendations.js';
+import type { ApprovalWorkflow } from './approval-workflow.js';
+import type { ApprovalRequest, RequestSource } from './approval-request.js';
+import type { ChatUser } from './approver-policy.js';
+import { defineTool, ToolInputError, type ToolContext } from '../../tools/tool.js';
 
 /** What the bot adds to the tool context for this tool: who is asking, and whether it is the agent. */
 export interface ApprovalToolContext extends ToolContext {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTool } from '../../src/tools/audit.js';
-import type { CodeBlock, TableBlock } from '../../src/tools/reply.js';
-import { alice, bob, createFixture, eve, type Fixture } from '../bot/approvals/workflow-fixture.js';
+import { createAuditTool } from '../../../src/bot/approvals/audit-tool.js';
+import type { CodeBlock, TableBlock } from '../../../src/tools/reply.js';
+import { alice, bob, createFixture, eve, type Fixture } from './workflow-fixture.js';
 
 let fx: Fixture;
 let requestId: string;
