@@ -12,7 +12,8 @@ import { registerDiscordCommands } from './adapters/discord/register-commands.js
 import { registerTeamsCommands } from './adapters/teams/package-command.js';
 import { defaultStoreUrl, localUser } from './adapters/local/local-identity.js';
 import { logger } from './bot/logger.js';
-import { ConfigError, loadConfig, renderEnvExample, type Config } from './config.js';
+import { renderEnvExample, type Config } from './config.js';
+import { commandConfig } from './adapters/local/command-config.js';
 import { registerInsightsCommand } from './engine/db/inspections/cli.js';
 import type { TargetOpener } from './engine/db/open-target.js';
 import type { TargetDatabase } from './engine/db/target-database.js';
@@ -23,15 +24,9 @@ import { registerExplainCommand } from './engine/plan/cli.js';
 const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 function configOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(exitCodes.usage);
-    }
-    throw error;
-  }
+  const config = commandConfig();
+  if (!config) process.exit(exitCodes.usage);
+  return config;
 }
 
 // Targets opened by engine commands; closed once the command is done (the embedded demo keeps the process alive otherwise).

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { REST, Routes } from 'discord.js';
-import { ConfigError, loadConfig } from '../../config.js';
+import { commandConfig } from '../local/command-config.js';
 
 export const discordCommandsManifest = fileURLToPath(new URL('../../../manifests/discord-commands.json', import.meta.url));
 
@@ -38,17 +38,8 @@ export function registerDiscordCommands(program: Command): Command {
     .option('--api-url <url>', 'Discord REST base URL (default: DISCORD_API_URL or https://discord.com/api)')
     .option('--manifest <file>', 'command definitions to register', discordCommandsManifest)
     .action(async (flags: { guild?: string; apiUrl?: string; manifest: string }) => {
-      let config;
-      try {
-        config = loadConfig();
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`${error.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw error;
-      }
+      const config = commandConfig();
+      if (!config) return;
       if (!config.DISCORD_BOT_TOKEN || !config.DISCORD_APPLICATION_ID) {
         process.stderr.write('Set DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID (Discord developer portal → your application) to register commands.\n');
         process.exitCode = 2;

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { createAssistantApp } from '../../bot/agent/create-assistant.js';
 import { logger } from '../../bot/logger.js';
 import { StoreConfigurationError } from '../../bot/stores/keyv-store.js';
-import { ConfigError, loadConfig } from '../../config.js';
+import { commandConfig } from '../local/command-config.js';
 import { ApproverConfigurationError } from '../../bot/approvals/index.js';
 import { startMaintenanceWindowRuns } from '../../bot/approvals/maintenance-window.js';
 import { defaultStoreUrl } from '../local/local-identity.js';
@@ -21,17 +21,8 @@ export function registerServeCommand(program: Command): void {
     .option('--web', 'serve the local web chat on / (loopback only unless PGDBA_WEB_TOKEN is set)')
     .option('--teams-emulator', 'serve Teams without authentication for the Bot Framework Emulator (loopback only)')
     .action(async (options: { host?: string; web?: boolean; teamsEmulator?: boolean }) => {
-      let config;
-      try {
-        config = loadConfig();
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`${error.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw error;
-      }
+      const config = commandConfig();
+      if (!config) return;
       let app;
       try {
         app = await createAssistantApp(config, { log: (line) => logger.info(line), defaultStoreUrl: defaultStoreUrl() });
