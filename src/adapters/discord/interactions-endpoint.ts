@@ -15,6 +15,7 @@ import { answerDbaCommand } from './dba-command.js';
 import { progressText, type DiscordConversation, type DiscordIdentity, type LogAttachment } from './discord-conversation.js';
 import { InteractionMessage } from './interaction-message.js';
 import { discordPublicKey, isValidInteractionSignature } from './interaction-signature.js';
+import { readBoundedBody } from '../request-body.js';
 
 /** Interaction and response type numbers from the Discord API. */
 const interactionType = { ping: 1, command: 2, component: 3, autocomplete: 4 } as const;
@@ -40,7 +41,7 @@ export class DiscordInteractionsEndpoint {
   readonly handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     let body: Buffer;
     try {
-      body = await readBody(request);
+      body = await readBoundedBody(request, maxBodyBytes);
     } catch {
       return send(response, 413, { error: 'request body too large' });
     }
@@ -142,17 +143,6 @@ export function toLogAttachment(attachment: { filename: string; url: string; siz
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) throw new Error('too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -12,6 +12,7 @@ import { logger } from '../../bot/logger.js';
 import type { Config } from '../../config.js';
 import type { Adapter, AdapterRoute } from '../adapter.js';
 import { TeamsTurnHandler, type TeamsActionHandler } from './teams-turn.js';
+import { readBoundedBody } from '../request-body.js';
 
 export const teamsMessagesPath = '/api/messages';
 /** Activities are small JSON documents; anything bigger is refused before parsing. */
@@ -75,7 +76,7 @@ export class TeamsAdapter implements Adapter {
     }
     let body: unknown;
     try {
-      body = JSON.parse((await readBody(request)).toString('utf8'));
+      body = JSON.parse((await readBoundedBody(request, maxBodyBytes)).toString('utf8'));
     } catch {
       return sendPlain(response, 400, 'The body must be a Bot Framework activity (JSON, at most 1 MB).');
     }
@@ -128,17 +129,6 @@ function expressLikeResponse(response: ServerResponse) {
 
 function isLoopback(address: string | undefined): boolean {
   return address !== undefined && /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(address);
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) throw new Error('too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function sendPlain(response: ServerResponse, status: number, text: string): void {

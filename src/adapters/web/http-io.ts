@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { readBoundedBody, RequestBodyTooLargeError } from '../request-body.js';
 
 export class RequestError extends Error {
   constructor(
@@ -18,15 +19,15 @@ export class RequestError extends Error {
 }
 
 export async function readJsonBody(request: IncomingMessage, limitBytes = 1_000_000): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new RequestError(413, `The request is larger than ${limitBytes} bytes.`);
-    chunks.push(chunk as Buffer);
+  let raw: Buffer;
+  try {
+    raw = await readBoundedBody(request, limitBytes);
+  } catch (error) {
+    if (error instanceof RequestBodyTooLargeError) throw new RequestError(413, error.message);
+    throw error;
   }
   try {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    const body = JSON.parse(raw.toString('utf8')) as unknown;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
     return body as Record<string, unknown>;
   } catch {
