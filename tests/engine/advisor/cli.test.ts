@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { TargetDatabase } from '../../../src/engine/db/target-database.js';
 import { registerAdviseCommand } from '../../../src/engine/advisor/cli.js';
+import { runCommand } from '../../helpers/run-command.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 
 describe('pgdba advise', () => {
@@ -27,18 +27,8 @@ describe('pgdba advise', () => {
     process.exitCode = undefined;
   });
 
-  async function run(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-    const program = new Command().exitOverride();
-    registerAdviseCommand(program, (url) => TargetDatabase.connect(url ?? scratch.url));
-    await program.parseAsync(['node', 'pgdba', 'advise', ...args]);
-    const code = process.exitCode;
-    vi.restoreAllMocks();
-    return { out: out.join(''), err: err.join(''), code };
-  }
+  const run = (...args: string[]) =>
+    runCommand((program) => registerAdviseCommand(program, (url) => TargetDatabase.connect(url ?? scratch.url)), ['advise', ...args]);
 
   it('advises on a workload file and exits 1 because it found something', async () => {
     const file = join(dir, 'workload.sql');

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TargetDatabase } from '../../../src/engine/db/target-database.js';
 import { registerExplainCommand } from '../../../src/engine/plan/cli.js';
+import { runCommand } from '../../helpers/run-command.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
 
 describe('pgdba explain', () => {
@@ -24,18 +24,8 @@ describe('pgdba explain', () => {
     process.exitCode = undefined;
   });
 
-  async function run(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-    const program = new Command().exitOverride();
-    registerExplainCommand(program, (url) => TargetDatabase.connect(url ?? scratch.url));
-    await program.parseAsync(['node', 'pgdba', 'explain', ...args]);
-    const code = process.exitCode;
-    vi.restoreAllMocks();
-    return { out: out.join(''), err: err.join(''), code };
-  }
+  const run = (...args: string[]) =>
+    runCommand((program) => registerExplainCommand(program, (url) => TargetDatabase.connect(url ?? scratch.url)), ['explain', ...args]);
 
   it('prints JSON with the plan tree and tips', async () => {
     const { out, code } = await run('select * from t where v = 3', '--analyze', '--format', 'json');
