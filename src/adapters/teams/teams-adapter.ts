@@ -6,13 +6,14 @@
  * bind to 127.0.0.1, and the route itself refuses non-loopback peers in that mode.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
 import type { Assistant } from '../../bot/agent/assistant.js';
 import { logger } from '../../bot/logger.js';
 import type { Config } from '../../config.js';
 import type { Adapter, AdapterRoute } from '../adapter.js';
 import { TeamsTurnHandler, type TeamsActionHandler } from './teams-turn.js';
 import { readBoundedBody } from '../request-body.js';
+import { ReusedClientsAuthentication } from './reused-clients.js';
 
 export const teamsMessagesPath = '/api/messages';
 /** Activities are small JSON documents; anything bigger is refused before parsing. */
@@ -53,7 +54,7 @@ export class TeamsAdapter implements Adapter {
     };
     // UserAssignedMSI makes the factory use the managed identity instead of a password.
     const credentialsFactory = new ConfigurationServiceClientCredentialFactory(credentials);
-    const authentication = new ConfigurationBotFrameworkAuthentication(credentials, credentialsFactory);
+    const authentication = new ReusedClientsAuthentication(credentials, credentialsFactory);
     this.cloudAdapter = new CloudAdapter(authentication);
     this.cloudAdapter.onTurnError = async (context: TurnContext, error: Error) => {
       logger.error('teams: a turn failed', error);
