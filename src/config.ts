@@ -193,6 +193,16 @@ export const settings = {
     example: 'SingleTenant',
     schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
   },
+  MICROSOFT_GRAPH_URL: {
+    description: 'Microsoft Graph base URL, asked for the groups of `teams:group:` approvers (override for national clouds or tests).',
+    example: 'https://graph.microsoft.com/v1.0',
+    schema: httpUrl.default('https://graph.microsoft.com/v1.0'),
+  },
+  MICROSOFT_LOGIN_URL: {
+    description: 'Microsoft Entra token authority for the Graph token (override for national clouds or tests).',
+    example: 'https://login.microsoftonline.com',
+    schema: httpUrl.default('https://login.microsoftonline.com'),
+  },
   PGDBA_WEB_TOKEN: {
     description: 'Access token of the local web chat; required when `pgdba serve --web` listens beyond loopback.',
     example: 'a-long-random-string',

@@ -165,11 +165,12 @@ async function teamsDriver(): Promise<Driver> {
   const connector = await FakeConnector.start();
   closers.push(() => connector.close());
   const { app, config } = await appFor({});
-  const adapter: TeamsAdapter = createTeamsAdapter({ assistant: app.assistant, config });
+  // A slow machine must not turn the click's answer into a progress card (3 s by default).
+  const adapter: TeamsAdapter = createTeamsAdapter({ assistant: app.assistant, config, invokeDeadlineMs: 30_000 });
   const { baseUrl: base, close } = await serveAdapter(adapter);
   closers.push(close);
   const send = async (overrides: Record<string, unknown>) => {
-    await fetch(`${base}/api/messages`, {
+    const response = await fetch(`${base}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -180,22 +181,27 @@ async function teamsDriver(): Promise<Driver> {
       }),
     });
     await adapter.idle();
+    return response;
   };
   const rendered = (cards: { body: Record<string, unknown>[] }[]): RenderedMessage => {
     const elements = cards.flatMap((card) => card.body);
     return {
       text: JSON.stringify(elements.filter((element) => element.type !== 'Image')),
       images: elements.filter((element) => element.type === 'Image').map((element) => Buffer.from(String(element.url).split(',')[1]!, 'base64')),
-      buttons: (elements as { actions?: { title: string; data: Record<string, unknown> }[] }[])
+      buttons: (elements as { actions?: { title: string; type: string; verb: string; data: Record<string, unknown> }[] }[])
         .flatMap((element) => element.actions ?? [])
         .map((action) => ({
           label: action.title,
           async click() {
+            // Action.Execute (Universal Actions): the invoke's answer is the card the clicker sees; the shared card is edited too.
+            expect(action.type).toBe('Action.Execute');
             const before = connector.calls.length;
-            await send({ replyToId: 'card-contract', value: action.data });
+            const response = await send({ type: 'invoke', name: 'adaptiveCard/action', replyToId: 'card-contract', value: { action: { type: 'Action.Execute', verb: action.verb, data: action.data } } });
+            const shown = ((await response.json()) as { value: { body: Record<string, unknown>[] } }).value;
             const updates = connector.calls.slice(before).filter((call) => call.method === 'PUT');
             expect(updates.map((call) => call.path)).toEqual(['/v3/conversations/a:personal-contract/activities/card-contract']);
             const updatedCards = ((updates[0]!.activity.attachments ?? []) as { content: { body: Record<string, unknown>[] } }[]).map((a) => a.content);
+            expect(updatedCards).toEqual([shown]);
             return rendered(updatedCards);
           },
         })),

@@ -8,12 +8,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
 import type { Assistant } from '../../bot/agent/assistant.js';
+import { parseApprovers } from '../../bot/approvals/index.js';
 import { logger } from '../../bot/logger.js';
 import type { Config } from '../../config.js';
+import type { Reply } from '../../tools/reply.js';
 import type { Adapter, AdapterRoute } from '../adapter.js';
-import { TeamsTurnHandler, type TeamsActionHandler } from './teams-turn.js';
 import { readBoundedBody } from '../request-body.js';
+import { renderAdaptiveCards, type TeamsRendering } from './adaptive-card.js';
+import { ApprovalCards, type ApprovalLookup } from './approval-cards.js';
+import { BackgroundWork } from './background-work.js';
+import { CardClicks, type TeamsActionHandler } from './card-clicks.js';
 import { ReusedClientsAuthentication } from './reused-clients.js';
+import { TeamsBot } from './teams-bot.js';
+import { ApproverGroups, GraphGroupDirectory, UnavailableGroupDirectory, type GroupDirectory } from './teams-groups.js';
+import { TeamsTurnHandler } from './teams-turn.js';
 
 export const teamsMessagesPath = '/api/messages';
 /** Activities are small JSON documents; anything bigger is refused before parsing. */
@@ -24,6 +32,16 @@ export interface TeamsAdapterOptions {
   config: Config;
   /** Routes card button clicks (e.g. approvals); by default Assistant.handleAction runs the tool named by the action id. */
   onAction?: TeamsActionHandler;
+  /** Change requests (ApprovalWorkflow): approval cards then carry a refresh that shows their current state. */
+  approvals?: ApprovalLookup;
+  /** Where `teams:group:<id>` approvers are looked up (default: Microsoft Graph with the bot's credentials). */
+  groupDirectory?: GroupDirectory;
+  /** Least time between two progress edits of a card (default 1 s; Teams rate-limits edits). */
+  progressIntervalMs?: number;
+  /** How long an Action.Execute click may take before its invoke is answered with a progress card (default 3 s). */
+  invokeDeadlineMs?: number;
+  /** An answer not ready after this long gets a typing indicator first (default 500 ms; 0 = always). */
+  typingDelayMs?: number;
 }
 
 /** True when no Microsoft app is configured: no authentication, so loopback only. */
@@ -38,7 +56,8 @@ export class TeamsAdapter implements Adapter {
   /** Emulator mode: `pgdba serve` must bind to 127.0.0.1 only. */
   readonly requiresLoopback: boolean;
   readonly cloudAdapter: CloudAdapter;
-  private readonly turns: TeamsTurnHandler;
+  private readonly bot: TeamsBot;
+  private readonly work = new BackgroundWork();
 
   constructor(options: TeamsAdapterOptions) {
     const { config } = options;
@@ -61,12 +80,33 @@ export class TeamsAdapter implements Adapter {
       await context.sendActivity('Something went wrong while answering. The error was logged; please try again.').catch(() => undefined);
     };
     const botAppId = config.MICROSOFT_APP_ID ?? '';
-    this.turns = new TeamsTurnHandler({
+    const continueConversation = (reference: Parameters<CloudAdapter['continueConversationAsync']>[1], logic: (context: TurnContext) => Promise<void>) =>
+      this.cloudAdapter.continueConversationAsync(botAppId, reference, logic);
+    const approvalCards = new ApprovalCards(options.approvals);
+    const render = (reply: Reply): Promise<TeamsRendering> => {
+      const refresh = approvalCards.refreshFor(reply);
+      return renderAdaptiveCards(reply, refresh ? { refresh } : {});
+    };
+    const messages = new TeamsTurnHandler({
       assistant: options.assistant,
       uploadMaxBytes: config.PGDBA_UPLOAD_MAX_BYTES,
-      ...(options.onAction ? { onAction: options.onAction } : {}),
-      continueConversation: (reference, logic) => this.cloudAdapter.continueConversationAsync(botAppId, reference, logic),
+      continueConversation,
+      render,
+      work: this.work,
+      typingDelayMs: options.typingDelayMs ?? 500,
     });
+    const clicks = new CardClicks({
+      assistant: options.assistant,
+      onAction: options.onAction,
+      continueConversation,
+      render,
+      work: this.work,
+      approverGroups: new ApproverGroups(parseApprovers(config.PGDBA_APPROVERS), options.groupDirectory ?? groupDirectoryFor(config)),
+      approvalCards,
+      progressIntervalMs: options.progressIntervalMs ?? 1000,
+      invokeDeadlineMs: options.invokeDeadlineMs ?? 3000,
+    });
+    this.bot = new TeamsBot(messages, clicks);
     this.routes = [{ method: 'POST', path: teamsMessagesPath, handle: this.handle }];
   }
 
@@ -81,7 +121,7 @@ export class TeamsAdapter implements Adapter {
     } catch {
       return sendPlain(response, 400, 'The body must be a Bot Framework activity (JSON, at most 1 MB).');
     }
-    await this.cloudAdapter.process({ body: body as Record<string, unknown>, headers: request.headers, method: request.method ?? 'POST' }, expressLikeResponse(response), this.turns.onTurn);
+    await this.cloudAdapter.process({ body: body as Record<string, unknown>, headers: request.headers, method: request.method ?? 'POST' }, expressLikeResponse(response), (context) => this.bot.run(context));
   };
 
   async start(): Promise<void> {
@@ -92,10 +132,30 @@ export class TeamsAdapter implements Adapter {
     await this.idle();
   }
 
-  /** Resolves when every answer under way has been sent. */
+  /** Resolves when every answer, click and progress edit under way has been sent. */
   idle(): Promise<void> {
-    return this.turns.idle();
+    return this.work.idle();
   }
+}
+
+/**
+ * Microsoft Graph with the bot's app id and client secret, when the configuration allows it; a
+ * managed identity or the emulator cannot ask Graph, so group approvers are then refused with the
+ * reason (approvers listed by AAD object id still work).
+ */
+function groupDirectoryFor(config: Config): GroupDirectory {
+  if (!config.MICROSOFT_APP_ID || !config.MICROSOFT_APP_PASSWORD) {
+    return new UnavailableGroupDirectory(
+      'Teams group approvers (teams:group:… in PGDBA_APPROVERS) need the bot\'s app id and client secret (MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD) to ask Microsoft Graph; list approvers by AAD object id (teams:<id>) otherwise.',
+    );
+  }
+  return new GraphGroupDirectory({
+    appId: config.MICROSOFT_APP_ID,
+    appPassword: config.MICROSOFT_APP_PASSWORD,
+    tenantId: config.MICROSOFT_APP_TENANT_ID,
+    graphUrl: config.MICROSOFT_GRAPH_URL,
+    loginUrl: config.MICROSOFT_LOGIN_URL,
+  });
 }
 
 export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {

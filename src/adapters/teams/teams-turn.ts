@@ -1,16 +1,16 @@
 /**
- * One Teams turn: a message (personal, group chat or channel @mention, with the mention stripped),
- * a log file sent with it, or an Adaptive Card button (Action.Submit) whose answer replaces the
- * card it was clicked on. Platform-neutral work is delegated to the bot; this file only
- * translates.
+ * A Teams message: a question (personal, group chat or channel @mention, with the mention
+ * stripped) or a log file sent with it. Platform-neutral work is delegated to the bot; this file
+ * only translates. Card button clicks are handled in card-clicks.ts.
  */
 import { CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { Assistant } from '../../bot/agent/assistant.js';
 import type { BotAnswer } from '../../bot/bot.js';
-import type { Asker } from '../../tools/tool.js';
 import { logger } from '../../bot/logger.js';
+import type { Asker } from '../../tools/tool.js';
 import { ReplyBuilder, type Reply } from '../../tools/reply.js';
-import { renderAdaptiveCards, submittedAction } from './adaptive-card.js';
+import type { TeamsRendering } from './adaptive-card.js';
+import { settlesWithin, type BackgroundWork } from './background-work.js';
 import { downloadTeamsFile, filesIn, type TeamsFile } from './teams-attachments.js';
 
 /** Who asked or clicked, as PGDBA_APPROVERS names them: "teams:<AAD object id>". */
@@ -24,89 +24,56 @@ export interface TeamsIdentity {
   tenantId?: string;
 }
 
-export interface TeamsActionClick {
-  actionId: string;
-  payload: string;
-  user: TeamsIdentity;
-}
-
-/** Answers a card button with the reply that replaces the card. */
-export type TeamsActionHandler = (click: TeamsActionClick) => Promise<Reply>;
+/** Runs `logic` in a new turn of the conversation (CloudAdapter.continueConversationAsync). */
+export type ContinueConversation = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
 
 export interface TeamsTurnOptions {
   assistant: Assistant;
   uploadMaxBytes: number;
-  onAction?: TeamsActionHandler;
+  continueConversation: ContinueConversation;
+  /** Renders a reply as cards (with the refresh of approval cards). */
+  render: (reply: Reply) => Promise<TeamsRendering>;
+  work: BackgroundWork;
   /**
-   * Runs `logic` in a new turn of the conversation (CloudAdapter.continueConversationAsync), so
-   * the answer is sent after the HTTP request has been acknowledged.
+   * The typing indicator is sent only when the answer is not ready after this long: a quick
+   * answer needs none, and skipping it spares a connector request per message.
    */
-  continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
+  typingDelayMs: number;
 }
 
 /**
  * Teams expects the HTTP request of an activity to be answered within 15 seconds and retries
  * otherwise, while a log analysis or health report can take longer: the turn acknowledges at
- * once (typing indicator) and the answer follows as a proactive message in the same
- * conversation (thread).
+ * once and the answer follows as a proactive message in the same conversation (thread), with a
+ * typing indicator first when the answer takes a while.
  */
 export class TeamsTurnHandler {
-  private readonly running = new Set<Promise<void>>();
-
   constructor(private readonly options: TeamsTurnOptions) {}
 
-  readonly onTurn = async (context: TurnContext): Promise<void> => {
+  readonly onMessage = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
-    if (activity.type !== 'message') return;
     const reference = TurnContext.getConversationReference(activity);
     const user = identityOf(activity);
-    const action = submittedAction(activity.value);
-    if (action) {
-      this.track(this.answerClick(activity, reference, action, user));
-      return;
-    }
     const files = filesIn(activity.attachments, activity.serviceUrl);
     const question = questionText(activity);
     if (!question && files.length === 0) return;
     // The bot token is only available during the turn: take it now for the downloads.
     const token = files.some((file) => file.needsBotToken) ? await botToken(context) : undefined;
-    this.track(
-      (async () => {
-        // The typing indicator travels while the work runs, and always before the answer.
-        const typing = this.options.continueConversation(reference, (later) => later.sendActivity({ type: 'typing' }).then(() => undefined)).catch(() => undefined);
-        const answer =
-          files.length > 0
-            ? await this.analyzeLogs(files, token, user)
-            : await this.options.assistant.ask({ question, conversationId: `teams:${activity.conversation.id}`, user: teamsAsker(user) });
-        await typing;
-        await this.options.continueConversation(reference, (later) => sendReply(later, answer.reply));
-      })(),
-    );
+    const answer =
+      files.length > 0
+        ? this.analyzeLogs(files, token, user)
+        : this.options.assistant.ask({ question, conversationId: `teams:${activity.conversation.id}`, user: teamsAsker(user) });
+    this.options.work.track(this.deliver(reference, answer), 'an answer');
   };
 
-  /** Resolves when every answer under way has been sent (shutdown, tests). */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-  }
-
-  private track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => logger.error('teams: an answer could not be sent', error)).finally(() => this.running.delete(tracked));
-    this.running.add(tracked);
-  }
-
-  private async answerClick(activity: Activity, reference: Partial<ConversationReference>, action: { id: string; payload: string }, user: TeamsIdentity): Promise<void> {
-    const click = { actionId: action.id, payload: action.payload, user };
-    const reply = this.options.onAction ? await this.options.onAction(click) : (await this.options.assistant.handleAction(action, { user: teamsAsker(user) })).reply;
-    const { card, imageCards } = await renderAdaptiveCards(reply);
-    const cardId = activity.replyToId;
-    await this.options.continueConversation(reference, async (context) => {
-      if (cardId) {
-        await context.updateActivity({ type: 'message', id: cardId, conversation: activity.conversation, attachments: [CardFactory.adaptiveCard(card)] });
-      } else {
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-      }
-      for (const imageCard of imageCards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(imageCard)));
-    });
+  private async deliver(reference: Partial<ConversationReference>, answer: Promise<BotAnswer>): Promise<void> {
+    const quick = this.options.typingDelayMs > 0 && (await settlesWithin(answer, this.options.typingDelayMs));
+    // The typing indicator travels while the work runs, and always before the answer.
+    const typing = quick ? undefined : this.options.continueConversation(reference, (later) => later.sendActivity({ type: 'typing' }).then(() => undefined)).catch(() => undefined);
+    const { reply } = await answer;
+    const rendering = await this.options.render(reply);
+    await typing;
+    await this.options.continueConversation(reference, (later) => sendCards(later, rendering));
   }
 
   private async analyzeLogs(files: TeamsFile[], token: string | undefined, user: TeamsIdentity): Promise<BotAnswer> {
@@ -124,7 +91,7 @@ export class TeamsTurnHandler {
   }
 }
 
-function identityOf(activity: Activity): TeamsIdentity {
+export function identityOf(activity: Activity): TeamsIdentity {
   return {
     platform: 'teams',
     userId: activity.from.id,
@@ -139,10 +106,10 @@ export function teamsAsker(identity: TeamsIdentity): Asker {
   return { platform: 'teams', id: identity.aadObjectId ?? identity.userId, ...(identity.userName ? { name: identity.userName } : {}) };
 }
 
-export async function sendReply(context: TurnContext, reply: Reply): Promise<void> {
-  const { card, imageCards } = await renderAdaptiveCards(reply);
-  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-  for (const imageCard of imageCards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(imageCard)));
+/** Posts the answer card, then any chart that did not fit in it. */
+export async function sendCards(context: TurnContext, rendering: TeamsRendering): Promise<void> {
+  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(rendering.card)));
+  for (const imageCard of rendering.imageCards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(imageCard)));
 }
 
 /** The message text without the bot's @mention (channels and group chats) or leftover markup. */

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { renderAdaptiveCards, submittedAction, teamsLimits } from '../../../src/adapters/teams/adaptive-card.js';
+import { refreshedRequest, refreshVerb, renderAdaptiveCards, submittedAction, teamsLimits } from '../../../src/adapters/teams/adaptive-card.js';
 import { createTeamsAdapter } from '../../../src/adapters/teams/teams-adapter.js';
 import { questionText } from '../../../src/adapters/teams/teams-turn.js';
 import type { Assistant } from '../../../src/bot/agent/assistant.js';
@@ -10,7 +10,7 @@ import { loadConfig } from '../../../src/config.js';
 import { ReplyBuilder } from '../../../src/tools/reply.js';
 
 describe('Reply → Adaptive Card', () => {
-  it('renders text, facts, a table, SQL and buttons whose submit data carries the action back', async () => {
+  it('renders text, facts, a table, SQL and Action.Execute buttons (Action.Submit fallback) whose data carries the action back', async () => {
     const { card, imageCards } = await renderAdaptiveCards(
       new ReplyBuilder()
         .text('*Largest tables*')
@@ -27,9 +27,18 @@ describe('Reply → Adaptive Card', () => {
     expect(card.body[0]).toMatchObject({ text: '**Largest tables**' });
     expect(card.body[1]).toEqual({ type: 'FactSet', facts: [{ title: 'Database size', value: '12 MB' }] });
     expect(card.body[3]).toMatchObject({ codeSnippet: 'select 1', language: 'SQL', fallback: { type: 'TextBlock', fontType: 'Monospace' } });
-    const action = (card.body[4] as { actions: { type: string; style: string; data: unknown }[] }).actions[0]!;
-    expect(action).toMatchObject({ type: 'Action.Submit', title: 'Approve', style: 'positive' });
+    const action = (card.body[4] as { actions: { type: string; style: string; data: unknown; fallback: { type: string; data: unknown } }[] }).actions[0]!;
+    expect(action).toMatchObject({ type: 'Action.Execute', verb: 'approve', title: 'Approve', style: 'positive', fallback: { type: 'Action.Submit', title: 'Approve', style: 'positive' } });
     expect(submittedAction(action.data)).toEqual({ id: 'approve', payload: 'req-9' });
+    expect(submittedAction(action.fallback.data)).toEqual({ id: 'approve', payload: 'req-9' });
+    expect(card.refresh).toBeUndefined();
+  });
+
+  it('adds a refresh action only when asked, naming the change request it shows', async () => {
+    const { card } = await renderAdaptiveCards(new ReplyBuilder().text('pending').build(), { refresh: { requestId: 'chg-0a1b2c3d' } });
+    expect(card.refresh?.action).toMatchObject({ type: 'Action.Execute', verb: refreshVerb });
+    expect(refreshedRequest(card.refresh?.action.data)).toEqual({ requestId: 'chg-0a1b2c3d' });
+    expect(refreshedRequest({ pgdba: { id: 'approve', payload: 'x' } })).toBeUndefined();
   });
 
   it('cuts long tables to the row budget with a note row, and keeps the card under the size limit', async () => {

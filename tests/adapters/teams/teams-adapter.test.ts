@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AdapterRoute } from '../../../src/adapters/adapter.js';
 import { createTeamsAdapter, teamsEmulatorMode, type TeamsAdapter } from '../../../src/adapters/teams/teams-adapter.js';
-import type { TeamsActionClick } from '../../../src/adapters/teams/teams-turn.js';
+import type { TeamsActionClick } from '../../../src/adapters/teams/card-clicks.js';
 import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
 import { analyzeLogTool } from '../../../src/tools/analyze-log.js';
@@ -60,6 +60,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
     emulator = createTeamsAdapter({
       assistant: app.assistant,
       config,
+      typingDelayMs: 0,
       onAction: async (click) => {
         clicks.push(click);
         return textReply(`Approved ${click.payload} by ${click.user.userName}.`);
@@ -151,7 +152,7 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
     });
     expect(response.status).toBe(200);
     await emulator.idle();
-    expect(clicks.at(-1)).toEqual({
+    expect(clicks.at(-1)).toMatchObject({
       actionId: 'approve',
       payload: 'req-7',
       user: { platform: 'teams', userId: '29:alice', aadObjectId: '6f1c0a6e-aaaa-bbbb-cccc-000000000001', userName: 'Alice', tenantId: 'tenant-1' },
@@ -159,6 +160,61 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
     const update = connector.calls.slice(before).find((call) => call.method === 'PUT');
     expect(update?.path).toBe('/v3/conversations/19:ops@thread.tacv2;messageid=1700000000000/activities/activity-card-1');
     expect(JSON.stringify(update?.activity)).toContain('Approved req-7 by Alice.');
+  });
+
+  it('answers an Action.Execute invoke with the updated card and edits the shared card for everyone', async () => {
+    const before = connector.calls.length;
+    const response = await fetch(emulatorServer.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(
+        activity(connector, {
+          type: 'invoke',
+          name: 'adaptiveCard/action',
+          replyToId: 'activity-card-2',
+          value: { action: { type: 'Action.Execute', verb: 'approve', data: { pgdba: { id: 'approve', payload: 'req-8' } } }, trigger: 'manual' },
+        }),
+      ),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { statusCode: number; type: string; value: { body: unknown[] } };
+    expect(body.statusCode).toBe(200);
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(body.value.body)).toContain('Approved req-8 by Alice.');
+    await emulator.idle();
+    expect(clicks.at(-1)).toMatchObject({ actionId: 'approve', payload: 'req-8', user: { aadObjectId: '6f1c0a6e-aaaa-bbbb-cccc-000000000001' } });
+    const updates = connector.calls.slice(before).filter((call) => call.method === 'PUT');
+    expect(updates.map((call) => call.path)).toEqual(['/v3/conversations/19:ops@thread.tacv2;messageid=1700000000000/activities/activity-card-2']);
+    expect(JSON.stringify(updates[0]?.activity)).toContain('Approved req-8 by Alice.');
+  });
+
+  it('answers an invoke that is not a pgdba Action.Execute with 400 and runs nothing', async () => {
+    const clicksBefore = clicks.length;
+    for (const value of [{ action: { type: 'Action.Execute', verb: 'approve', data: { other: 1 } } }, { trigger: 'manual' }]) {
+      const response = await fetch(emulatorServer.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(activity(connector, { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'activity-card-3', value })),
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { type: string }).type).toBe('application/vnd.microsoft.error');
+    }
+    await emulator.idle();
+    expect(clicks.length).toBe(clicksBefore);
+  });
+
+  it('skips the typing indicator when the answer is ready before the typing delay', async () => {
+    const quick = createTeamsAdapter({ assistant: app.assistant, config: loadConfig({ DATABASE_URL: scratch.url }), typingDelayMs: 60_000 });
+    const { server, url } = await listen(quick.routes);
+    try {
+      const before = connector.calls.length;
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity(connector, { text: 'help', conversation: { id: 'a:personal-quick', conversationType: 'personal' } })) });
+      expect(response.status).toBe(200);
+      await quick.idle();
+      expect(connector.calls.slice(before).map((call) => call.activity.type)).toEqual(['message']);
+    } finally {
+      server.close();
+    }
   });
 
   it('with a Microsoft app configured, refuses a request without a valid token (401) and posts nothing', async () => {
@@ -172,6 +228,14 @@ describe('Teams adapter over a real botbuilder CloudAdapter and a fake connector
       const before = connector.calls.length;
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity(connector, { text: 'tables' })) });
       expect(response.status).toBe(401);
+      // A card click (Action.Execute invoke) without a valid token runs nothing either.
+      const click = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-valid-token' },
+        body: JSON.stringify(activity(connector, { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'card-9', value: { action: { type: 'Action.Execute', verb: 'approve', data: { pgdba: { id: 'approve', payload: 'req-9' } } } } })),
+      });
+      expect(click.status).toBe(401);
+      await secured.idle();
       expect(connector.calls.length).toBe(before);
     } finally {
       server.close();
