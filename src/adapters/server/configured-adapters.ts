@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import type { Adapter } from '../adapter.js';
 import { createDiscordAdapter, discordConfigured } from '../discord/discord-adapter.js';
 import { SlackAdapter } from '../slack/slack-adapter.js';
+import type { ApprovalLookup } from '../teams/approval-cards.js';
 import { createTeamsAdapter } from '../teams/teams-adapter.js';
 import { createWebChatAdapter } from '../web/web-chat-adapter.js';
 
@@ -15,6 +16,8 @@ export interface AdapterChoices {
   web?: boolean;
   /** Serve Teams without Bot Framework authentication (for the Bot Framework Emulator), loopback only. */
   teamsEmulator?: boolean;
+  /** Change requests (ApprovalWorkflow), read by Teams to refresh approval cards. */
+  approvals?: ApprovalLookup;
 }
 
 export interface ConfiguredAdapters {
@@ -29,7 +32,7 @@ export function configuredAdapters(config: Config, assistant: Assistant, choices
   if (config.SLACK_BOT_TOKEN) adapters.push(new SlackAdapter({ assistant, config }));
   if (discordConfigured(config)) adapters.push(createDiscordAdapter({ assistant, config }));
   if (config.MICROSOFT_APP_ID || choices.teamsEmulator) {
-    const teams = createTeamsAdapter({ assistant, config });
+    const teams = createTeamsAdapter({ assistant, config, ...(choices.approvals ? { approvals: choices.approvals } : {}) });
     loopbackOnly ||= teams.requiresLoopback;
     adapters.push(teams);
   }

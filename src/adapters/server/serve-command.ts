@@ -35,7 +35,7 @@ export function registerServeCommand(program: Command): void {
       let adapters;
       let host: string;
       try {
-        const configured = configuredAdapters(config, app.assistant, { web: options.web ?? false, teamsEmulator: options.teamsEmulator ?? false });
+        const configured = configuredAdapters(config, app.assistant, { web: options.web ?? false, teamsEmulator: options.teamsEmulator ?? false, approvals: app.approvals });
         adapters = configured.adapters;
         host = options.host ?? (configured.loopbackOnly ? '127.0.0.1' : '0.0.0.0');
         if (configured.loopbackOnly && !isLoopbackHost(host)) {

@@ -14,7 +14,8 @@ export class ProgressCard {
   private latest: AdaptiveCard;
   private pending: AdaptiveCard | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private lastSent = Number.NEGATIVE_INFINITY;
+  /** Work that finishes within one interval shows no progress at all, only its result. */
+  private lastSent = Date.now();
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   /** True once an edit went out: the final result must then replace the card for everyone. */

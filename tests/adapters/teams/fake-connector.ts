@@ -3,7 +3,7 @@
  * posts (POST /v3/conversations/{id}/activities[/{replyToId}]) and updates (PUT
  * .../activities/{id}), and serves files under /files/ for attachment downloads.
  */
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -19,6 +19,7 @@ export class FakeConnector {
   readonly files = new Map<string, string>();
   readonly fileRequests: { path: string; authorization: string | undefined }[] = [];
   private readonly server: Server;
+  private readonly recorded = new EventEmitter();
   private nextId = 1;
 
   private constructor() {
@@ -33,9 +34,12 @@ export class FakeConnector {
           return response.end(content ?? '');
         }
         if (path.startsWith('/v3/conversations/')) {
-          this.calls.push({ method: request.method ?? '', path, authorization: request.headers.authorization, activity });
+          const call = { method: request.method ?? '', path, authorization: request.headers.authorization, activity };
+          this.calls.push(call);
           response.writeHead(200, { 'content-type': 'application/json' });
-          return response.end(JSON.stringify({ id: `activity-${this.nextId++}` }));
+          response.end(JSON.stringify({ id: `activity-${this.nextId++}` }));
+          this.recorded.emit('call', call);
+          return;
         }
         response.writeHead(404).end();
       });
@@ -51,6 +55,20 @@ export class FakeConnector {
 
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  }
+
+  /** The first call (already recorded or still to come) that matches: waits on the event, never polls. */
+  waitFor(matches: (call: ConnectorCall) => boolean): Promise<ConnectorCall> {
+    const seen = this.calls.find(matches);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => {
+      const listener = (call: ConnectorCall) => {
+        if (!matches(call)) return;
+        this.recorded.off('call', listener);
+        resolve(call);
+      };
+      this.recorded.on('call', listener);
+    });
   }
 
   /** Activities carrying an Adaptive Card, in the order they were sent. */
