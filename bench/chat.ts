@@ -7,7 +7,8 @@
  *     progress edits, peak RSS of the process.
  * Target: DATABASE_URL when set, else the embedded demo. Writes bench/results/chat.json.
  *
- *   npx tsx bench/chat.ts [--events 50] [--log-mb 100] [--questions tables,health,help]
+ *   npx tsx bench/chat.ts [--events 50] [--log-mb 100] [--questions tables,health,help] [--adapters web,discord,teams]
+ * (--adapters: only those adapters' bursts, no Slack burst or upload; prints figures and CPU time.)
  */
 import { createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -66,6 +67,17 @@ const post = (body: string) => fetch(eventsUrl, { method: 'POST', headers: { 'co
 // Warm-up: open the target and render one chart before measuring.
 await post(JSON.stringify(eventEnvelope({ type: 'app_mention', user: 'UBENCH', text: `<@${botUserId}> tables`, ts: '1.000001', channel: 'CWARM', event_ts: '1.000001' })));
 await waitFor(() => slack.callsTo('chat.postMessage').some((call) => call.args.channel === 'CWARM'), 120_000);
+
+const only = process.argv.includes('--adapters') ? process.argv[process.argv.indexOf('--adapters') + 1]!.split(',') : undefined;
+if (only) {
+  const bursts = { web: webLatency, discord: discordLatency, teams: teamsLatency } as const;
+  for (const name of only as (keyof typeof bursts)[]) {
+    const [start, summary] = [process.cpuUsage(), await bursts[name](app.assistant, questions, eventCount)];
+    const cpu = process.cpuUsage(start);
+    console.log(`${name}: ${summary.answered}/${summary.sent} answered, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, max ${summary.max_ms} ms, CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms`);
+  }
+  process.exit(0);
+}
 
 // 1. Concurrent events.
 const sentAt = new Map<string, number>();
