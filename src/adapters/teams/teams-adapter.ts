@@ -20,7 +20,7 @@ import { BackgroundWork } from './background-work.js';
 import { CardClicks, type TeamsActionHandler } from './card-clicks.js';
 import { ReusedClientsAuthentication } from './reused-clients.js';
 import { TeamsBot } from './teams-bot.js';
-import { ApproverGroups, GraphGroupDirectory, UnavailableGroupDirectory, type GroupDirectory } from './teams-groups.js';
+import { ApproverGroups, groupDirectoryFor, type GroupDirectory } from './teams-groups.js';
 import { TeamsTurnHandler } from './teams-turn.js';
 
 export const teamsMessagesPath = '/api/messages';
@@ -136,26 +136,6 @@ export class TeamsAdapter implements Adapter {
   idle(): Promise<void> {
     return this.work.idle();
   }
-}
-
-/**
- * Microsoft Graph with the bot's app id and client secret, when the configuration allows it; a
- * managed identity or the emulator cannot ask Graph, so group approvers are then refused with the
- * reason (approvers listed by AAD object id still work).
- */
-function groupDirectoryFor(config: Config): GroupDirectory {
-  if (!config.MICROSOFT_APP_ID || !config.MICROSOFT_APP_PASSWORD) {
-    return new UnavailableGroupDirectory(
-      'Teams group approvers (teams:group:… in PGDBA_APPROVERS) need the bot\'s app id and client secret (MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD) to ask Microsoft Graph; list approvers by AAD object id (teams:<id>) otherwise.',
-    );
-  }
-  return new GraphGroupDirectory({
-    appId: config.MICROSOFT_APP_ID,
-    appPassword: config.MICROSOFT_APP_PASSWORD,
-    tenantId: config.MICROSOFT_APP_TENANT_ID,
-    graphUrl: config.MICROSOFT_GRAPH_URL,
-    loginUrl: config.MICROSOFT_LOGIN_URL,
-  });
 }
 
 export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {

@@ -6,6 +6,7 @@
  * the click with a message saying what to fix: an approval never goes through on a guess.
  */
 import { isAllowedApprover, type ApproverPolicy } from '../../bot/approvals/index.js';
+import type { Config } from '../../config.js';
 import type { Asker } from '../../tools/tool.js';
 
 /** Why a group membership could not be checked, phrased for the person who clicked. */
@@ -175,4 +176,24 @@ export class ApproverGroups {
 export function groupLookupRefusal(error: unknown): string {
   const reason = error instanceof GroupLookupError ? error.message : 'The group membership check failed unexpectedly.';
   return `I could not check your Microsoft Entra group membership for PGDBA_APPROVERS, so nothing was done. ${reason}`;
+}
+
+/**
+ * Microsoft Graph with the bot's app id and client secret, when the configuration allows it; a
+ * managed identity or the emulator cannot ask Graph, so group approvers are then refused with the
+ * reason (approvers listed by AAD object id still work).
+ */
+export function groupDirectoryFor(config: Config): GroupDirectory {
+  if (!config.MICROSOFT_APP_ID || !config.MICROSOFT_APP_PASSWORD) {
+    return new UnavailableGroupDirectory(
+      'Teams group approvers (teams:group:… in PGDBA_APPROVERS) need the bot\'s app id and client secret (MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD) to ask Microsoft Graph; list approvers by AAD object id (teams:<id>) otherwise.',
+    );
+  }
+  return new GraphGroupDirectory({
+    appId: config.MICROSOFT_APP_ID,
+    appPassword: config.MICROSOFT_APP_PASSWORD,
+    tenantId: config.MICROSOFT_APP_TENANT_ID,
+    graphUrl: config.MICROSOFT_GRAPH_URL,
+    loginUrl: config.MICROSOFT_LOGIN_URL,
+  });
 }
