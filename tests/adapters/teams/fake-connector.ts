@@ -12,6 +12,8 @@ export interface ConnectorCall {
   path: string;
   authorization: string | undefined;
   activity: Record<string, unknown>;
+  /** performance.now() when the call arrived (benchmarks). */
+  at: number;
 }
 
 export class FakeConnector {
@@ -34,7 +36,7 @@ export class FakeConnector {
           return response.end(content ?? '');
         }
         if (path.startsWith('/v3/conversations/')) {
-          const call = { method: request.method ?? '', path, authorization: request.headers.authorization, activity };
+          const call = { method: request.method ?? '', path, authorization: request.headers.authorization, activity, at: performance.now() };
           this.calls.push(call);
           response.writeHead(200, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ id: `activity-${this.nextId++}` }));
