@@ -46,7 +46,7 @@ export async function createAssistantApp(config: Config, options: AssistantAppOp
   const opener = configuredTargetOpener(config, options.log);
   const logError = (message: string, error: unknown) => logger.error(message, error);
   // One state store (one Redis connection) for every kind of state; closed with the app.
-  const state = await openStateStore(storeUrl, { log: (line) => logger.info(line) });
+  const state = await openStateStore(storeUrl, { log: options.log ?? ((line) => logger.info(line)) });
   try {
     return assemble(config, options, opener, state, logError);
   } catch (error) {
@@ -73,7 +73,7 @@ function assemble(config: Config, options: AssistantAppOptions, opener: ReturnTy
     tools,
     model,
     modelName: options.model ? undefined : (config.PGDBA_MODEL ?? defaultModelName),
-    conversations: new ConversationStore(store, { maxTokens: config.PGDBA_CONVERSATION_MAX_TOKENS, ttlMs: config.PGDBA_CONVERSATION_TTL_MS }),
+    conversations: new ConversationStore(store, { maxTokens: config.PGDBA_CONVERSATION_MAX_TOKENS, ttlMs: config.PGDBA_CONVERSATION_TTL_MS }, logError),
     schemaSummary: async () => {
       if (!summary || Date.now() - summary.at > schemaSummaryTtlMs) summary = { text: await readSchemaSummary(await opener.open()), at: Date.now() };
       return summary.text;

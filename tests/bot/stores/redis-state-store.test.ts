@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore, StoreConfigurationError, StoreUnavailableError, type StateStore } from '../../../src/bot/stores/keyv-store.js';
 import { coordinationFor } from '../../../src/bot/stores/store-coordination.js';
+import { ConversationStore, type ConversationTurn } from '../../../src/bot/conversations/conversation-store.js';
 import { redactSecrets } from '../../../src/bot/logger.js';
 import { redisTestUrl } from '../../helpers/redis.js';
 import { freePort, startRedisServer } from '../../setup/redis-server.js';
@@ -190,6 +191,22 @@ describe('Redis outage while pgdba runs', () => {
     } finally {
       server.thaw();
     }
+  });
+
+  it('answers without conversation history while Redis stops answering, and never overwrites it', async () => {
+    const errors: unknown[] = [];
+    const conversations = new ConversationStore(store.keyv<ConversationTurn[]>('conversations'), { maxTokens: 1000, ttlMs: 60_000 }, (_, error) => errors.push(error));
+    await conversations.append('thread-1', { role: 'user', content: 'I care about orders' });
+    server.freeze();
+    try {
+      expect(await conversations.history('thread-1')).toEqual([]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(StoreUnavailableError);
+      await expect(conversations.append('thread-1', { role: 'user', content: 'and its indexes?' })).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      server.thaw();
+    }
+    expect(await conversations.history('thread-1')).toEqual([{ role: 'user', content: 'I care about orders' }]);
   });
 
   it('refuses operations after close instead of reconnecting', async () => {
