@@ -67,7 +67,7 @@ export class RedisConnection {
         // Already closed by the failed connection attempt.
       }
       throw new StoreConfigurationError(
-        `PGDBA_STORE_URL: cannot use Redis at ${where}: ${explainRedisFailure(error)}. Start Redis there or correct PGDBA_STORE_URL (unset it to keep state in a local file, one process only).`,
+        `PGDBA_STORE_URL: cannot use Redis at ${where}: ${sentence(explainRedisFailure(error))} Start Redis there or correct PGDBA_STORE_URL (unset it to keep state in a local file, one process only).`,
         { cause: error },
       );
     }
@@ -122,6 +122,10 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   });
   work.catch(() => undefined); // a failure after the deadline must not become an unhandled rejection
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+function sentence(text: string): string {
+  return /[.?!]$/.test(text) ? text : `${text}.`;
 }
 
 /** A Redis failure in a DBA's words, with what to check. Never includes credentials. */
