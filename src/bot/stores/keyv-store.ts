@@ -56,10 +56,19 @@ export async function openStateStore(url: string | undefined, options: StateStor
       timeoutMs: options.timeoutMs ?? 5_000,
       log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
     });
+    // One keyv per namespace: each adapter listens to the shared client's events.
+    const namespaces = new Map<string, Keyv>();
     return {
       description: connection.where,
       shared: true,
-      keyv: <Value>(namespace: string) => new Keyv<Value>(new SharedRedisAdapter(connection, namespace), { namespace, useKeyPrefix: false, throwOnErrors: true }),
+      keyv: <Value>(namespace: string) => {
+        let keyv = namespaces.get(namespace);
+        if (!keyv) {
+          keyv = new Keyv(new SharedRedisAdapter(connection, namespace), { namespace, useKeyPrefix: false, throwOnErrors: true });
+          namespaces.set(namespace, keyv);
+        }
+        return keyv as Keyv<Value>;
+      },
       close: () => connection.close(),
     };
   }

@@ -89,10 +89,6 @@ export class RedisConnection {
     }
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -37,6 +37,7 @@ describe('Redis state store shared by replicas', () => {
     await a.keyv('approvals').set('request:chg-1', { sql: 'create index concurrently i on t (a)', status: 'pending' });
     expect(await b.keyv('approvals').get('request:chg-1')).toEqual({ sql: 'create index concurrently i on t (a)', status: 'pending' });
     expect(await b.keyv('audit').get('request:chg-1')).toBeUndefined();
+    expect(a.keyv('approvals')).toBe(a.keyv('approvals'));
     expect(a.shared).toBe(true);
     expect(a.description).toBe(url);
   });
