@@ -102,8 +102,11 @@ function serve(env: Record<string, string>): ServeProcess {
   };
 }
 
+// A real process started through tsx takes tens of seconds on a loaded two-core machine.
+const processStart = { timeout: 120_000 };
+
 describe('pgdba serve and its Redis', () => {
-  it('stops at start-up with exit code 2 and says why, without the password', async () => {
+  it('stops at start-up with exit code 2 and says why, without the password', processStart, async () => {
     const port = await freePort();
     const server = serve({ PGDBA_STORE_URL: `redis://:do-not-log-me@127.0.0.1:${port}/0`, PORT: String(await freePort()) });
     expect(await server.exited).toBe(2);
@@ -111,7 +114,7 @@ describe('pgdba serve and its Redis', () => {
     expect(server.stderr()).not.toContain('do-not-log-me');
   });
 
-  it('serves with a reachable Redis and exits cleanly on SIGTERM, leaving no connection open', async () => {
+  it('serves with a reachable Redis and exits cleanly on SIGTERM, leaving no connection open', processStart, async () => {
     const port = await freePort();
     const server = serve({ PGDBA_STORE_URL: redis.url, PORT: String(port) });
     await server.printed(/pgdba serve: listening on/);
