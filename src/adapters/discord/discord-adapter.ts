@@ -20,6 +20,8 @@ export interface DiscordAdapterOptions {
   onAction?: DiscordActionHandler;
   /** Replaces the attachment download (tests); the default fetches the attachment URL. */
   download?: (attachment: LogAttachment) => Promise<Buffer>;
+  /** Milliseconds between progress edits of one message (default 1500; tests shorten it). */
+  progressIntervalMs?: number;
 }
 
 export class DiscordAdapter implements Adapter {
@@ -49,11 +51,11 @@ export class DiscordAdapter implements Adapter {
       ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}),
     });
     this.interactions = config.DISCORD_PUBLIC_KEY
-      ? new DiscordInteractionsEndpoint({ publicKey: config.DISCORD_PUBLIC_KEY, rest: interactionRest, conversation })
+      ? new DiscordInteractionsEndpoint({ publicKey: config.DISCORD_PUBLIC_KEY, rest: interactionRest, conversation, ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}) })
       : undefined;
     this.gateway =
       config.DISCORD_BOT_TOKEN && config.DISCORD_GATEWAY !== 'off'
-        ? new DiscordGatewayClient({ token: config.DISCORD_BOT_TOKEN, apiUrl: config.DISCORD_API_URL, conversation })
+        ? new DiscordGatewayClient({ token: config.DISCORD_BOT_TOKEN, apiUrl: config.DISCORD_API_URL, conversation, ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}) })
         : undefined;
     if (!this.interactions && !this.gateway) {
       throw new Error(

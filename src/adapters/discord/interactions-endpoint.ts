@@ -27,6 +27,8 @@ export interface InteractionsEndpointOptions {
   publicKey: string;
   rest: REST;
   conversation: DiscordConversation;
+  /** Milliseconds between progress edits of one message (default 1500; tests shorten it). */
+  progressIntervalMs?: number;
 }
 
 export class DiscordInteractionsEndpoint {
@@ -91,7 +93,7 @@ export class DiscordInteractionsEndpoint {
   }
 
   private async answerCommand(interaction: Extract<APIInteraction, { type: 2 }>): Promise<void> {
-    const message = new InteractionMessage(this.options.rest, interaction.application_id, interaction.token);
+    const message = this.message(interaction);
     const progress = (update: Progress) => message.progress(progressText(update));
     const data = interaction.data;
     if (data.name !== 'dba' || !('options' in data)) {
@@ -110,9 +112,17 @@ export class DiscordInteractionsEndpoint {
   }
 
   private async answerClick(interaction: Extract<APIInteraction, { type: 3 }>, action: { id: string; payload: string }): Promise<void> {
-    const message = new InteractionMessage(this.options.rest, interaction.application_id, interaction.token);
-    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user: identityOf(interaction) });
+    const message = this.message(interaction);
+    const user = identityOf(interaction);
+    // The clicked message shows the action's progress (an approved change building its index,
+    // lock-timeout retries) with its buttons removed, then the result replaces it.
+    const progress = (update: Progress) => message.progress(progressText(update, user.userName ?? 'working'), { clearButtons: true });
+    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user, progress });
     await message.finish(reply);
+  }
+
+  private message(interaction: { application_id: string; token: string }): InteractionMessage {
+    return new InteractionMessage(this.options.rest, interaction.application_id, interaction.token, this.options.progressIntervalMs);
   }
 }
 
