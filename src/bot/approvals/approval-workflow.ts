@@ -112,7 +112,8 @@ function progressOf(event: ExecutionEvent): Progress | undefined {
       // No total: adapters show done/total as a percentage, which attempts are not.
       return { stage: `lock not granted within lock_timeout (attempt ${event.attempt} of ${event.maxAttempts})`, done: event.attempt };
     case 'retry':
-      return { stage: `retrying in ${Math.round(event.delayMs / 100) / 10} s (attempt ${event.attempt} of ${event.maxAttempts})`, done: event.attempt - 1 };
+      // Says why as well: a paced chat edit may show this instead of the lock-timeout notice just before it.
+      return { stage: `lock not granted within lock_timeout; retrying in ${Math.round(event.delayMs / 100) / 10} s (attempt ${event.attempt} of ${event.maxAttempts})`, done: event.attempt - 1 };
     case 'cleanup':
       return { stage: event.dropped ? `dropped INVALID index ${event.index}` : `could not drop INVALID index ${event.index}`, done: 1 };
     default:
