@@ -12,62 +12,27 @@ import { SlackAdapter } from '../../../src/adapters/slack/slack-adapter.js';
 import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../../../src/config.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
-import { blocksText, botToken, botUserId, eventEnvelope, signedHeaders, startFakeSlack, type FakeSlack, type RecordedCall } from './fake-slack.js';
+import { blocksText, botToken, startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { buttonsOf, SlackSession, type SlackButton } from './slack-session.js';
 
 const signingSecret = 'approvals-signing-secret-0123456789';
-
-interface SlackButton {
-  action_id: string;
-  value: string;
-  text: { text: string };
-}
 
 describe('approvals on Slack', () => {
   let database: ScratchDatabase;
   let slack: FakeSlack;
   let app: AssistantApp;
   let server: ChatServer;
-  let mentions = 0;
-
-  async function postSigned(body: string, contentType = 'application/json'): Promise<Response> {
-    return fetch(`http://127.0.0.1:${server.port}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...signedHeaders(signingSecret, body) }, body });
-  }
-
-  const updatesOf = (ts: string): RecordedCall[] => slack.callsTo('chat.update').filter((call) => call.args.ts === ts);
-  const isProgress = (call: RecordedCall) => String(call.args.text).startsWith('⏳');
-
-  /** Clicks a button; resolves with the edits of the message up to and including the final one. */
-  async function clickAndWait(user: string, messageTs: string, button: SlackButton, whileRunning?: (edits: () => RecordedCall[]) => Promise<void>): Promise<{ progress: RecordedCall[]; final: string }> {
-    const before = updatesOf(messageTs).length;
-    const edits = () => updatesOf(messageTs).slice(before);
-    const payload = {
-      type: 'block_actions', user: { id: user, name: user.toLowerCase() }, api_app_id: 'A1', token: 'legacy', trigger_id: 't',
-      container: { type: 'message', message_ts: messageTs, channel_id: 'CDBA' }, channel: { id: 'CDBA' }, team: { id: 'T1' },
-      message: { type: 'message', ts: messageTs, text: 'card', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'the card as it was' } }] },
-      actions: [{ type: 'button', action_id: button.action_id, block_id: 'b', text: { type: 'plain_text', text: button.text.text }, value: button.value, action_ts: '1' }],
-    };
-    const response = await postSigned(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
-    expect(response.status).toBe(200);
-    await whileRunning?.(edits);
-    await expect.poll(() => edits().some((call) => !isProgress(call)), { timeout: 30_000 }).toBe(true);
-    const final = edits().findIndex((call) => !isProgress(call));
-    return { progress: edits().slice(0, final), final: blocksText(edits()[final]!.args.blocks) };
-  }
+  let person: SlackSession;
 
   async function click(user: string, messageTs: string, button: SlackButton): Promise<string> {
-    return (await clickAndWait(user, messageTs, button)).final;
+    return (await person.click(user, messageTs, button)).text;
   }
 
   /** Asks for a change in a mention; returns the card's ts and its Approve button. */
   async function requestChange(sql: string): Promise<{ cardTs: string; approve: SlackButton }> {
-    mentions += 1;
-    const ts = `1700000${mentions}00.000100`;
-    await postSigned(JSON.stringify(eventEnvelope({ type: 'app_mention', user: 'UDEV', channel: 'CDBA', ts, event_ts: ts, text: `<@${botUserId}> apply: ${sql}` })));
-    await expect.poll(() => slack.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === ts).length, { timeout: 30_000 }).toBe(1);
-    const card = slack.callsTo('chat.postMessage').find((call) => call.args.thread_ts === ts)!;
+    const card = await person.mention('UDEV', `apply: ${sql}`);
     expect(blocksText(card.args.blocks)).toContain('waiting for approval');
-    const buttons = (card.args.blocks as { type: string; elements?: SlackButton[] }[]).flatMap((block) => (block.type === 'actions' ? block.elements ?? [] : []));
-    const approve = buttons.find((button) => button.text.text === 'Approve')!;
+    const approve = buttonsOf(card.args.blocks).find((button) => button.text.text === 'Approve')!;
     expect(approve.value).toMatch(/^pgdba-approval:approve:chg-/);
     return { cardTs: card.ts!, approve };
   }
@@ -92,6 +57,7 @@ describe('approvals on Slack', () => {
     app = await createAssistantApp(config);
     server = await listenChatServer({ port: 0, host: '127.0.0.1', adapters: [new SlackAdapter({ assistant: app.assistant, config, progressIntervalMs: 0 })] });
     await server.start();
+    person = new SlackSession(slack, () => `http://127.0.0.1:${server.port}/slack/events`, signingSecret);
   });
   afterAll(async () => {
     await server?.stop();
@@ -110,7 +76,7 @@ describe('approvals on Slack', () => {
     const approved = await click('UDBA', cardTs, approve);
     expect(approved).toContain('parcels_depot_idx is valid');
     // The updated card replaces the old one rather than being added under it.
-    expect(approved).not.toContain('the card as it was');
+    expect(approved).not.toContain('the message as it was');
     expect(await indexes()).toEqual([{ name: 'parcels_depot_idx', valid: true }]);
     expect(await click('UDBA', cardTs, approve)).toMatch(/Already executed/);
     expect(await indexes()).toEqual([{ name: 'parcels_depot_idx', valid: true }]);
@@ -123,7 +89,7 @@ describe('approvals on Slack', () => {
     await holder.query('begin; lock table parcels in share mode');
     let released = false;
     try {
-      const { progress, final } = await clickAndWait('UDBA', cardTs, approve, async (edits) => {
+      const { progress, text: final } = await person.click('UDBA', cardTs, approve, async (edits) => {
         // The lock is released only once the card has shown the retry: no sleeping.
         await expect.poll(() => edits().some((call) => String(call.args.text).includes('lock not granted within lock_timeout; retrying in 1 s (attempt 2 of 4)')), { timeout: 30_000 }).toBe(true);
         await holder.query('rollback');
@@ -132,7 +98,7 @@ describe('approvals on Slack', () => {
       expect(progress.length).toBeGreaterThanOrEqual(1);
       const lockEdit = progress.find((call) => String(call.args.text).includes('attempt 2 of 4'))!;
       // Progress keeps the card's content but not its buttons, so nobody clicks again meanwhile.
-      expect(blocksText(lockEdit.args.blocks)).toContain('the card as it was');
+      expect(blocksText(lockEdit.args.blocks)).toContain('the message as it was');
       expect((lockEdit.args.blocks as { type: string }[]).some((block) => block.type === 'actions')).toBe(false);
       expect(final).toContain('parcels_bay_idx is valid');
       expect(final).toContain('1: succeeded after 2 attempts');
