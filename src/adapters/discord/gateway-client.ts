@@ -12,6 +12,7 @@ import { answerDbaCommand } from './dba-command.js';
 import { decodeActionId } from './discord-action-ids.js';
 import { progressText, type DiscordConversation, type DiscordIdentity } from './discord-conversation.js';
 import { discordMessageBody } from './discord-message-body.js';
+import { interactionTokenMs } from './interaction-message.js';
 
 export interface GatewayClientOptions {
   token: string;
@@ -20,6 +21,8 @@ export interface GatewayClientOptions {
   conversation: DiscordConversation;
   /** Milliseconds between progress edits of one message (default 1500; tests shorten it). */
   progressIntervalMs?: number;
+  /** How long an interaction token is used before edits go through the bot token (default 14.5 min). */
+  tokenLifetimeMs?: number;
 }
 
 export class DiscordGatewayClient {
@@ -126,12 +129,16 @@ export class DiscordGatewayClient {
     }
     await interaction.deferUpdate();
     const user = gatewayIdentity(interaction);
+    // The interaction token lasts 15 minutes; a long index build's later edits use the bot token.
+    const expiresAt = Date.now() + (this.options.tokenLifetimeMs ?? interactionTokenMs);
+    const editClicked = (options: ReturnType<typeof editOptions> | { content: string; components: []; allowedMentions: { parse: [] } }) =>
+      Date.now() < expiresAt ? interaction.editReply(options) : interaction.message.edit(options);
     // As over HTTP: progress on the clicked message, its buttons removed meanwhile; then the result.
-    const edits = this.progressEdits((content) => interaction.editReply({ content, components: [], allowedMentions: { parse: [] } }));
+    const edits = this.progressEdits((content) => editClicked({ content, components: [], allowedMentions: { parse: [] } }));
     const progress = (update: Progress) => edits.push(progressText(update, user.userName ?? 'working'));
     const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user, progress });
     await edits.close();
-    await interaction.editReply(editOptions(reply));
+    await editClicked(editOptions(reply));
   }
 }
 

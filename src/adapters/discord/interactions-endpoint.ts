@@ -13,7 +13,7 @@ import { textReply, type Progress } from '../../tools/reply.js';
 import { decodeActionId } from './discord-action-ids.js';
 import { answerDbaCommand } from './dba-command.js';
 import { progressText, type DiscordConversation, type DiscordIdentity, type LogAttachment } from './discord-conversation.js';
-import { InteractionMessage } from './interaction-message.js';
+import { InteractionMessage, type InteractionMessageOptions } from './interaction-message.js';
 import { discordPublicKey, isValidInteractionSignature } from './interaction-signature.js';
 import { readBoundedBody } from '../request-body.js';
 
@@ -29,6 +29,10 @@ export interface InteractionsEndpointOptions {
   conversation: DiscordConversation;
   /** Milliseconds between progress edits of one message (default 1500; tests shorten it). */
   progressIntervalMs?: number;
+  /** REST with the bot token (DISCORD_BOT_TOKEN), for edits after the interaction token expired. */
+  botRest?: REST | undefined;
+  /** How long an interaction token is used (default 14.5 min; tests shorten it). */
+  tokenLifetimeMs?: number;
 }
 
 export class DiscordInteractionsEndpoint {
@@ -112,7 +116,9 @@ export class DiscordInteractionsEndpoint {
   }
 
   private async answerClick(interaction: Extract<APIInteraction, { type: 3 }>, action: { id: string; payload: string }): Promise<void> {
-    const message = this.message(interaction);
+    const clicked = interaction.message as { id?: string; channel_id?: string } | undefined;
+    const channelId = clicked?.channel_id ?? interaction.channel?.id ?? interaction.channel_id;
+    const message = this.message(interaction, this.options.botRest && clicked?.id && channelId ? { rest: this.options.botRest, channelId, messageId: clicked.id } : undefined);
     const user = identityOf(interaction);
     // The clicked message shows the action's progress (an approved change building its index,
     // lock-timeout retries) with its buttons removed, then the result replaces it.
@@ -121,8 +127,12 @@ export class DiscordInteractionsEndpoint {
     await message.finish(reply);
   }
 
-  private message(interaction: { application_id: string; token: string }): InteractionMessage {
-    return new InteractionMessage(this.options.rest, interaction.application_id, interaction.token, this.options.progressIntervalMs);
+  private message(interaction: { application_id: string; token: string }, fallback?: InteractionMessageOptions['fallback']): InteractionMessage {
+    return new InteractionMessage(this.options.rest, interaction.application_id, interaction.token, {
+      ...(this.options.progressIntervalMs !== undefined ? { progressIntervalMs: this.options.progressIntervalMs } : {}),
+      ...(this.options.tokenLifetimeMs !== undefined ? { tokenLifetimeMs: this.options.tokenLifetimeMs } : {}),
+      fallback,
+    });
   }
 }
 

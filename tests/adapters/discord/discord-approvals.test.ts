@@ -26,6 +26,7 @@ describe('approvals on Discord', () => {
   let served: Awaited<ReturnType<typeof serveAdapter>>;
   let endpoint: string;
   let privateKey: KeyObject;
+  let publicKeyHex: string;
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('pgdba_discord_approvals');
@@ -33,7 +34,7 @@ describe('approvals on Discord', () => {
     fake = await FakeDiscord.start();
     const keys = generateKeyPairSync('ed25519');
     privateKey = keys.privateKey;
-    const publicKeyHex = keys.publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex');
+    publicKeyHex = keys.publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex');
     const config = loadConfig({
       DATABASE_URL: scratch.url,
       DISCORD_PUBLIC_KEY: publicKeyHex,
@@ -167,6 +168,33 @@ describe('approvals on Discord', () => {
     await adapter.interactions!.idle();
     expectProgressThenResult(edits('token-progress-http'), 'parcels_bay_idx');
     expect(all.length).toBeGreaterThan(1);
+  });
+
+  it('edits the clicked card with the bot token once the interaction token has expired (a long build)', async () => {
+    const config = loadConfig({
+      DATABASE_URL: scratch.url, DISCORD_PUBLIC_KEY: publicKeyHex, DISCORD_API_URL: fake.apiUrl, DISCORD_APPLICATION_ID: applicationId,
+      DISCORD_BOT_TOKEN: 'fake-bot-token', DISCORD_GATEWAY: 'off', PGDBA_APPROVERS: `discord:role:${approverRole}`, PGDBA_STORE_URL: 'memory:',
+    });
+    const expired = createDiscordAdapter({ assistant: app.assistant, config, progressIntervalMs: 0, tokenLifetimeMs: 0 });
+    const server = await serveAdapter(expired);
+    try {
+      const approve = await requestChange('token-apply-late', 'create index concurrently parcels_late_idx on parcels (bay, depot)');
+      const body = JSON.stringify({ ...base, id: '930000000000000444', type: 3, token: 'token-late', member: member('950000000000000022', [approverRole]), message: { id: '910000000000000044', channel_id: base.channel_id }, data: { component_type: 2, custom_id: approve } });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = sign(null, Buffer.from(timestamp + body), privateKey).toString('hex');
+      const response = await fetch(`${server.baseUrl}/discord/interactions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp }, body });
+      expect(await response.json()).toEqual({ type: 6 });
+      await expired.interactions!.idle();
+      expect(edits('token-late')).toEqual([]);
+      const channelEdits = fake.requests.filter((request) => request.method === 'PATCH' && request.path === `/api/v10/channels/${base.channel_id}/messages/910000000000000044`);
+      expect(channelEdits.length).toBeGreaterThanOrEqual(2);
+      expect(channelEdits.every((edit) => edit.headers.authorization === 'Bot fake-bot-token')).toBe(true);
+      expect(String(channelEdits[0]!.json?.content)).toMatch(/^⏳ /);
+      expect(JSON.stringify(channelEdits.at(-1)!.json?.embeds)).toContain('parcels_late_idx is valid');
+    } finally {
+      await expired.stop();
+      await server.close();
+    }
   });
 
   it('shows the same progress when the click arrives over the gateway', async () => {
