@@ -37,7 +37,7 @@ export function createRequestChangeTool(workflow: ApprovalWorkflow) {
   return defineTool({
     name: 'request_change',
     description:
-      'Proposes a database change (SQL such as CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, VACUUM (ANALYZE), pg_cancel_backend) or a stored recommendation for approval; returns an approval card. Nothing runs until an allowed approver approves.',
+      'Proposes a database change for approval — SQL (CREATE INDEX CONCURRENTLY, …), a stored recommendation, or a guarded action (cancel or terminate a backend by pid, drop an index, VACUUM (ANALYZE) a table) — and returns an approval card. Nothing runs until an allowed approver approves.',
     examples: ['apply: CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)', 'please create this index: CREATE INDEX CONCURRENTLY …', 'apply rec-1a2b3c4d'],
     input: z
       .object({

@@ -112,6 +112,27 @@ describe('approvals on Slack', () => {
     expect(await indexes()).toContainEqual({ name: 'parcels_bay_idx', valid: true });
   });
 
+  it("shows CREATE INDEX CONCURRENTLY's phase from pg_stat_progress_create_index while it waits for a writer", async () => {
+    const { cardTs, approve } = await requestChange('create index concurrently parcels_id_idx on parcels (id)');
+    const writer = new pg.Client({ connectionString: database.url });
+    await writer.connect();
+    // An open writing transaction: the build takes its lock, then waits for this writer to finish.
+    await writer.query("begin; insert into parcels values (0, 'depot-0', 0)");
+    let committed = false;
+    try {
+      const { progress, text: final } = await person.click('UDBA', cardTs, approve, async (edits) => {
+        await expect.poll(() => edits().some((call) => /CREATE INDEX: waiting for writers before build — 0 % \(0 of 1 lockers\)/.test(String(call.args.text))), { timeout: 30_000 }).toBe(true);
+        await writer.query('commit');
+        committed = true;
+      });
+      expect(progress.some((call) => String(call.args.text).includes('lockers'))).toBe(true);
+      expect(final).toContain('parcels_id_idx is valid');
+    } finally {
+      if (!committed) await writer.query('rollback');
+      await writer.end();
+    }
+  });
+
   it('lets members of an approver user group approve, and refuses with the reason when Slack cannot say who is in it', async () => {
     const { cardTs, approve } = await requestChange('create index concurrently parcels_group_idx on parcels (depot, bay)');
     slack.userGroups.set('SDBAS', ['UGROUPIE']);
