@@ -47,9 +47,11 @@ function duration(seconds: number | null): string {
 
 async function liveBackend(target: TargetDatabase, pid: number): Promise<BackendRow | undefined> {
   const result = await target.query<BackendRow>(
-    `select usename::text, application_name, state, backend_start::text,
+    // backend_start in UTC with microseconds, whatever the session's DateStyle: the SQL compares it exactly.
+    `select usename::text, application_name, state,
+            to_char(backend_start at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' as backend_start,
             extract(epoch from now() - state_change)::float8 as state_seconds,
-            (select count(*)::int from pg_stat_activity w where $1 = any(pg_blocking_pids(w.pid))) as blocking
+            (select count(*)::int from pg_stat_activity w where w.wait_event_type = 'Lock' and $1 = any(pg_blocking_pids(w.pid))) as blocking
        from pg_stat_activity where pid = $1`,
     [pid],
   );
