@@ -165,6 +165,9 @@ describe('guarded actions from the views', () => {
     const report = await app.assistant.ask({ question: 'health report', user: developer });
     const vacuum = buttons(report.reply).find((button) => button.label === 'VACUUM (ANALYZE) public.events');
     expect(vacuum).toBeDefined();
+    // The table's own description offers the same, with the same thresholds; a clean table gets none.
+    expect(buttons((await app.assistant.ask({ question: 'describe events', user: developer })).reply).map((b) => b.label)).toEqual(['VACUUM (ANALYZE) public.events']);
+    expect(buttons((await app.assistant.ask({ question: 'describe jobs', user: developer })).reply)).toEqual([]);
 
     const { card, approve, requestId } = await requestFrom(vacuum!);
     expect(text(card.reply)).toContain('maintenance');
