@@ -12,6 +12,7 @@ import { registerDiscordCommands } from './adapters/discord/register-commands.js
 import { registerTeamsCommands } from './adapters/teams/package-command.js';
 import { defaultStoreUrl, localUser } from './adapters/local/local-identity.js';
 import { logger } from './bot/logger.js';
+import { StoreConfigurationError } from './bot/stores/store-errors.js';
 import { renderEnvExample, type Config } from './config.js';
 import { commandConfig } from './adapters/local/command-config.js';
 import { registerInsightsCommand } from './engine/db/inspections/cli.js';
@@ -101,6 +102,10 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  } else if (error instanceof StoreConfigurationError) {
+    // PGDBA_STORE_URL unusable (bad URL, Redis down or refusing): the message says what to do.
+    process.stderr.write(`pgdba: ${error.message}\n`);
+    process.exitCode = exitCodes.usage;
   } else {
     logger.error('pgdba failed', error);
     process.exitCode = exitCodes.failed;

@@ -73,7 +73,7 @@ export const settings = {
     schema: z.string().trim().min(1).default('pgdba-output'),
   },
   PGDBA_STORE_URL: {
-    description: 'keyv store for conversations, approvals and audit (redis:// or postgres://). Unset = local file.',
+    description: 'Where approvals, audit, recommendations and conversations are kept: redis://[:PASSWORD@]HOST:PORT[/DB] (shared by every replica), file:///path/store.jsonl (one process) or memory:. Unset = a local file.',
     example: 'redis://127.0.0.1:6379',
     secret: true,
     schema: optionalText,

@@ -12,6 +12,7 @@ import { ReplyBuilder, type Progress, type Reply } from '../tools/reply.js';
 import { ToolInputError, type Asker, type ToolContext } from '../tools/tool.js';
 import { parseApprovalPayload, type ApprovalAction, type ApprovalWorkflow } from './approvals/index.js';
 import { route } from './router.js';
+import { StoreUnavailableError } from './stores/store-errors.js';
 
 export interface AskOptions {
   /**
@@ -126,11 +127,17 @@ export class Bot {
   private async handleApproval(approval: { action: ApprovalAction; requestId: string }, options: AskOptions): Promise<BotAnswer> {
     if (!this.deps.approvals) return this.failure('bad-input', 'Approvals are not enabled in this pgdba.');
     if (!options.user) return this.failure('bad-input', 'This chat did not say who clicked, so the approval cannot be recorded.');
-    const result = await this.deps.approvals.handleApprovalAction({
-      ...approval,
-      user: options.user,
-      ...(options.progress ? { onProgress: options.progress } : {}),
-    });
+    let result;
+    try {
+      result = await this.deps.approvals.handleApprovalAction({
+        ...approval,
+        user: options.user,
+        ...(options.progress ? { onProgress: options.progress } : {}),
+      });
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return this.failure('connection', error.message);
+      throw error;
+    }
     const ok = result.outcome !== 'refused' && result.outcome !== 'failed';
     return {
       ok,
@@ -154,6 +161,7 @@ export class Bot {
   private explainFailure(tool: string, error: unknown): BotAnswer {
     if (error instanceof ToolInputError) return this.failure('bad-input', error.message, tool);
     if (error instanceof ZodError) return this.failure('bad-input', describeZodError(error), tool);
+    if (error instanceof StoreUnavailableError) return this.failure('connection', error.message, tool);
     if (error instanceof TargetConnectionError) {
       return this.failure('connection', `I cannot reach the database. ${error.message}`, tool);
     }

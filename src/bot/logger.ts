@@ -5,6 +5,7 @@
 
 const secretPatterns: RegExp[] = [
   /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi, // password inside a connection URL
+  /(rediss?:\/\/[^:/@\s]*:)[^@\s]+@/gi, // password inside PGDBA_STORE_URL (the user name is often empty)
   /\b(xox[abposr]-)[A-Za-z0-9-]+/g, // Slack tokens
   /\b(xapp-)[A-Za-z0-9-]+/g,
   /\b(sk-)[A-Za-z0-9_-]{8,}/g, // OpenAI-style keys

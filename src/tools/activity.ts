@@ -3,6 +3,7 @@ import { readActivity } from '../engine/db/inspections/review.js';
 import { renderChart } from '../renderers/chart.js';
 import { connectionStatesSpec } from '../renderers/insight-charts.js';
 import { formatDuration } from './format.js';
+import { sessionActions } from './guarded-action-buttons.js';
 import { addFindings, addSkippedChecks } from './insight-replies.js';
 import { ReplyBuilder } from './reply.js';
 import { defineTool } from './tool.js';
@@ -35,6 +36,10 @@ export const activityTool = defineTool({
         ]),
         ...(activity.sessions.length > shown.length ? { note: `${activity.sessions.length - shown.length} more sessions.` } : {}),
       });
+    }
+    const actions = sessionActions(activity.sessions);
+    if (actions.length > 0) {
+      reply.actions(actions).context('Cancel or Terminate asks for approval first: the request card shows what the session is doing and needs an allowed approver.');
     }
     addSkippedChecks(reply, activity.checks);
     const states = Object.entries(byState).map(([state, sessions]) => ({ state, sessions }));

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { describeTable, searchObjects, type TableDescription } from '../engine/db/inspections/schema-browser.js';
-import { formatBytes, formatCount } from './format.js';
+import { defaultThresholds } from '../engine/db/inspections/thresholds.js';
+import { qualifiedName } from '../engine/db/inspections/format.js';
+import { formatBytes, formatCount, formatPercent } from './format.js';
+import { guardedActionButton } from './guarded-action-buttons.js';
 import { ReplyBuilder } from './reply.js';
 import { defineTool, ToolInputError } from './tool.js';
 
@@ -48,6 +51,15 @@ export const describeTableTool = defineTool({
         numericColumns: [1, 2],
         rows: table.indexes.map((i) => [`${i.name}${i.valid ? '' : ' (INVALID)'}`, formatBytes(i.bytes), formatCount(i.scans), i.definition]),
       });
+    }
+    const dead = table.deadTuples ?? 0;
+    const live = table.rowEstimate ?? 0;
+    // The health report's dead-tuple thresholds decide when a VACUUM is worth offering.
+    if (table.kind === 'table' && dead >= defaultThresholds.deadTupleMinCount && dead / Math.max(1, dead + live) >= defaultThresholds.deadTupleMinRatio) {
+      const qualified = qualifiedName(table.schema, table.name);
+      reply.actions([
+        guardedActionButton({ kind: 'vacuum_analyze', table: qualified }, `VACUUM (ANALYZE) ${qualified}`, `${qualified} has ${formatCount(dead)} dead tuples (${formatPercent(dead / (dead + live))} of its rows), last vacuum ${latest(table.lastVacuum, table.lastAutovacuum)}.`),
+      ]);
     }
     return { data: table, reply: reply.build() };
   },

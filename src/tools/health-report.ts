@@ -5,6 +5,7 @@ import { horizontalBarSpec } from '../renderers/chart-specs.js';
 import { renderChart } from '../renderers/chart.js';
 import { indexUsageSpec } from '../renderers/insight-charts.js';
 import { formatDuration } from './format.js';
+import { findingActions } from './guarded-action-buttons.js';
 import { addFindings, addSkippedChecks } from './insight-replies.js';
 import { ReplyBuilder } from './reply.js';
 import { defineTool } from './tool.js';
@@ -31,6 +32,8 @@ export const healthReportTool = defineTool({
     );
     if (report.findings.length === 0) reply.text('No findings: nothing needs attention.');
     else addFindings(reply, report.findings);
+    const actions = findingActions(report.findings);
+    if (actions.length > 0) reply.actions(actions).context('Drop and VACUUM buttons create approval requests; nothing runs until an allowed approver approves.');
     addSkippedChecks(reply, report.checks);
     if (report.largestTables.length > 0) {
       const data = report.largestTables.flatMap((t) => [

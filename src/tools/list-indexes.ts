@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { runHealthReport } from '../engine/db/inspections/health-report.js';
+import { qualifiedName } from '../engine/db/inspections/format.js';
 import { listIndexes } from '../engine/db/inspections/review.js';
 import { renderChart } from '../renderers/chart.js';
 import { indexUsageSpec } from '../renderers/insight-charts.js';
 import { formatBytes, formatCount } from './format.js';
+import { findingActions } from './guarded-action-buttons.js';
 import { ReplyBuilder } from './reply.js';
 import { defineTool } from './tool.js';
 
@@ -41,6 +44,17 @@ export const listIndexesTool = defineTool({
         ]),
         ...(total > indexes.length ? { note: `${total - indexes.length} smaller indexes not shown.` } : {}),
       });
+    // The same checks as the health report decide which indexes may go; only the listed ones get a button.
+    const listed = new Set(indexes.map((i) => qualifiedName(i.schema, i.name)));
+    const { findings } = await runHealthReport(target, { families: ['indexes'], checks: ['duplicate_index', 'redundant_index', 'unused_index'] });
+    const candidates = findings.filter((f) => listed.has(f.object));
+    const actions = findingActions(candidates);
+    if (actions.length > 0) {
+      reply
+        .table({ title: 'Drop candidates', columns: ['Index', 'Why'], rows: candidates.map((f) => [f.object, f.detail]) })
+        .actions(actions)
+        .context('Drop asks for approval first (DROP INDEX CONCURRENTLY: reads and writes continue); the card shows the rollback.');
+    }
     const png = await renderChart(indexUsageSpec(indexes.slice(0, 20).map((i) => ({ index: `${i.schema}.${i.name}`, bytes: i.bytes, scans: i.scans }))));
     reply.image({ png, title: 'Index usage', alt: 'Bar chart of index sizes, never-scanned ones in red', fileName: 'index-usage.png' });
     return { data: { indexes, total }, reply: reply.build() };

@@ -24,6 +24,8 @@ export interface Asker {
   groups?: string[];
   /** Discord roles. */
   roles?: string[];
+  /** Why the adapter could not look up `groups` (approvals then refuse group-based approval and say so). */
+  groupLookupFailure?: string;
 }
 
 export interface ToolContext {

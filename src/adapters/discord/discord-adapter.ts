@@ -20,6 +20,10 @@ export interface DiscordAdapterOptions {
   onAction?: DiscordActionHandler;
   /** Replaces the attachment download (tests); the default fetches the attachment URL. */
   download?: (attachment: LogAttachment) => Promise<Buffer>;
+  /** Milliseconds between progress edits of one message (default 1500; tests shorten it). */
+  progressIntervalMs?: number;
+  /** How long an interaction token is used before edits of a clicked message use the bot token (default 14.5 min). */
+  tokenLifetimeMs?: number;
 }
 
 export class DiscordAdapter implements Adapter {
@@ -48,12 +52,20 @@ export class DiscordAdapter implements Adapter {
       makeRequest: fetch as unknown as RESTOptions['makeRequest'],
       ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}),
     });
+    const timing = {
+      ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      ...(options.tokenLifetimeMs !== undefined ? { tokenLifetimeMs: options.tokenLifetimeMs } : {}),
+    };
+    // With a bot token, a clicked message can still be edited once its interaction token expired.
+    const botRest = config.DISCORD_BOT_TOKEN
+      ? new REST({ version: '10', makeRequest: fetch as unknown as RESTOptions['makeRequest'], ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) }).setToken(config.DISCORD_BOT_TOKEN)
+      : undefined;
     this.interactions = config.DISCORD_PUBLIC_KEY
-      ? new DiscordInteractionsEndpoint({ publicKey: config.DISCORD_PUBLIC_KEY, rest: interactionRest, conversation })
+      ? new DiscordInteractionsEndpoint({ publicKey: config.DISCORD_PUBLIC_KEY, rest: interactionRest, conversation, botRest, ...timing })
       : undefined;
     this.gateway =
       config.DISCORD_BOT_TOKEN && config.DISCORD_GATEWAY !== 'off'
-        ? new DiscordGatewayClient({ token: config.DISCORD_BOT_TOKEN, apiUrl: config.DISCORD_API_URL, conversation })
+        ? new DiscordGatewayClient({ token: config.DISCORD_BOT_TOKEN, apiUrl: config.DISCORD_API_URL, conversation, ...timing })
         : undefined;
     if (!this.interactions && !this.gateway) {
       throw new Error(

@@ -6,6 +6,7 @@
 import type { Assistant } from '../../bot/agent/assistant.js';
 import type { AskOptions, BotAnswer } from '../../bot/bot.js';
 import type { Asker } from '../../tools/tool.js';
+import { formatCount } from '../../tools/format.js';
 import { ReplyBuilder, type Progress, type Reply } from '../../tools/reply.js';
 
 /** Who clicked or asked, as PGDBA_APPROVERS names them: "discord:<user id>", "discord:role:<role id>". */
@@ -22,6 +23,8 @@ export interface DiscordActionClick {
   actionId: string;
   payload: string;
   user: DiscordIdentity;
+  /** Edits the clicked message while the action runs (an approved change's progress and retries). */
+  progress?: ((progress: Progress) => void) | undefined;
 }
 
 /** Answers a button click with the reply that replaces the message the button was on (approvals plug in here). */
@@ -95,7 +98,7 @@ export class DiscordConversation {
 
   async click(click: DiscordActionClick): Promise<Reply> {
     if (this.options.onAction) return this.options.onAction(click);
-    return (await this.options.assistant.handleAction({ id: click.actionId, payload: click.payload }, { user: discordAsker(click.user) })).reply;
+    return (await this.options.assistant.handleAction({ id: click.actionId, payload: click.payload }, { user: discordAsker(click.user), ...(click.progress ? { progress: click.progress } : {}) })).reply;
   }
 }
 
@@ -116,7 +119,10 @@ function refusal(message: string): BotAnswer {
   return { ok: false, reply: new ReplyBuilder().text(message).build(), error: { kind: 'bad-input', message } };
 }
 
-export function progressText(progress: Progress): string {
-  const amount = progress.total ? ` ${Math.round((progress.done / progress.total) * 100)}%` : '';
-  return `⏳ ${progress.stage}${amount}…`;
+/** "⏳ CREATE INDEX: building index: scanning table — 45 % (1,234 of 2,700 blocks)…" */
+export function progressText(progress: Progress, who?: string): string {
+  const amount = progress.total
+    ? ` — ${Math.min(100, Math.round((progress.done / progress.total) * 100))} % (${formatCount(progress.done)} of ${formatCount(progress.total)}${progress.unit ? ` ${progress.unit}` : ''})`
+    : '';
+  return `⏳ ${who ? `${who}: ` : ''}${progress.stage}${amount}…`;
 }

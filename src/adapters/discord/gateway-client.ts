@@ -6,16 +6,23 @@
  */
 import { Client, Events, GatewayIntentBits, Partials, type ButtonInteraction, type ChatInputCommandInteraction, type Message } from 'discord.js';
 import { logger } from '../../bot/logger.js';
+import type { Progress } from '../../tools/reply.js';
+import { EditThrottle } from '../edit-throttle.js';
 import { answerDbaCommand } from './dba-command.js';
 import { decodeActionId } from './discord-action-ids.js';
 import { progressText, type DiscordConversation, type DiscordIdentity } from './discord-conversation.js';
 import { discordMessageBody } from './discord-message-body.js';
+import { interactionTokenMs } from './interaction-message.js';
 
 export interface GatewayClientOptions {
   token: string;
   /** REST base (DISCORD_API_URL); the gateway URL itself comes from GET /gateway/bot. */
   apiUrl?: string | undefined;
   conversation: DiscordConversation;
+  /** Milliseconds between progress edits of one message (default 1500; tests shorten it). */
+  progressIntervalMs?: number;
+  /** How long an interaction token is used before edits go through the bot token (default 14.5 min). */
+  tokenLifetimeMs?: number;
 }
 
 export class DiscordGatewayClient {
@@ -87,12 +94,8 @@ export class DiscordGatewayClient {
 
   private async answerCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     await interaction.deferReply();
-    let lastProgressAt = 0;
-    const progress = (update: Parameters<typeof progressText>[0]) => {
-      if (Date.now() - lastProgressAt < 1500) return;
-      lastProgressAt = Date.now();
-      interaction.editReply({ content: progressText(update) }).catch(() => undefined);
-    };
+    const edits = this.progressEdits((content) => interaction.editReply({ content }));
+    const progress = (update: Progress) => edits.push(progressText(update));
     const options: Record<string, unknown> = {};
     for (const option of interaction.options.data[0]?.options ?? []) options[option.name] = option.value;
     const file = interaction.options.getAttachment('file', false);
@@ -107,7 +110,15 @@ export class DiscordGatewayClient {
       },
       progress,
     );
+    await edits.close();
     await interaction.editReply(editOptions(reply));
+  }
+
+  /** Paced progress edits of one message; close() before the final edit so it lands last. */
+  private progressEdits(edit: (content: string) => Promise<unknown>): EditThrottle<string> {
+    return new EditThrottle(async (content) => {
+      await edit(content).catch((error: unknown) => logger.error('discord: could not edit the message with progress', error));
+    }, this.options.progressIntervalMs ?? 1500);
   }
 
   private async answerClick(interaction: ButtonInteraction): Promise<void> {
@@ -117,8 +128,17 @@ export class DiscordGatewayClient {
       return;
     }
     await interaction.deferUpdate();
-    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user: gatewayIdentity(interaction) });
-    await interaction.editReply(editOptions(reply));
+    const user = gatewayIdentity(interaction);
+    // The interaction token lasts 15 minutes; a long index build's later edits use the bot token.
+    const expiresAt = Date.now() + (this.options.tokenLifetimeMs ?? interactionTokenMs);
+    const editClicked = (options: ReturnType<typeof editOptions> | { content: string; components: []; allowedMentions: { parse: [] } }) =>
+      Date.now() < expiresAt ? interaction.editReply(options) : interaction.message.edit(options);
+    // As over HTTP: progress on the clicked message, its buttons removed meanwhile; then the result.
+    const edits = this.progressEdits((content) => editClicked({ content, components: [], allowedMentions: { parse: [] } }));
+    const progress = (update: Progress) => edits.push(progressText(update, user.userName ?? 'working'));
+    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user, progress });
+    await edits.close();
+    await editClicked(editOptions(reply));
   }
 }
 

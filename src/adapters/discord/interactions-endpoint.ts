@@ -13,7 +13,7 @@ import { textReply, type Progress } from '../../tools/reply.js';
 import { decodeActionId } from './discord-action-ids.js';
 import { answerDbaCommand } from './dba-command.js';
 import { progressText, type DiscordConversation, type DiscordIdentity, type LogAttachment } from './discord-conversation.js';
-import { InteractionMessage } from './interaction-message.js';
+import { InteractionMessage, type InteractionMessageOptions } from './interaction-message.js';
 import { discordPublicKey, isValidInteractionSignature } from './interaction-signature.js';
 import { readBoundedBody } from '../request-body.js';
 
@@ -27,6 +27,12 @@ export interface InteractionsEndpointOptions {
   publicKey: string;
   rest: REST;
   conversation: DiscordConversation;
+  /** Milliseconds between progress edits of one message (default 1500; tests shorten it). */
+  progressIntervalMs?: number;
+  /** REST with the bot token (DISCORD_BOT_TOKEN), for edits after the interaction token expired. */
+  botRest?: REST | undefined;
+  /** How long an interaction token is used (default 14.5 min; tests shorten it). */
+  tokenLifetimeMs?: number;
 }
 
 export class DiscordInteractionsEndpoint {
@@ -91,7 +97,7 @@ export class DiscordInteractionsEndpoint {
   }
 
   private async answerCommand(interaction: Extract<APIInteraction, { type: 2 }>): Promise<void> {
-    const message = new InteractionMessage(this.options.rest, interaction.application_id, interaction.token);
+    const message = this.message(interaction);
     const progress = (update: Progress) => message.progress(progressText(update));
     const data = interaction.data;
     if (data.name !== 'dba' || !('options' in data)) {
@@ -110,9 +116,23 @@ export class DiscordInteractionsEndpoint {
   }
 
   private async answerClick(interaction: Extract<APIInteraction, { type: 3 }>, action: { id: string; payload: string }): Promise<void> {
-    const message = new InteractionMessage(this.options.rest, interaction.application_id, interaction.token);
-    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user: identityOf(interaction) });
+    const clicked = interaction.message as { id?: string; channel_id?: string } | undefined;
+    const channelId = clicked?.channel_id ?? interaction.channel?.id ?? interaction.channel_id;
+    const message = this.message(interaction, this.options.botRest && clicked?.id && channelId ? { rest: this.options.botRest, channelId, messageId: clicked.id } : undefined);
+    const user = identityOf(interaction);
+    // The clicked message shows the action's progress (an approved change building its index,
+    // lock-timeout retries) with its buttons removed, then the result replaces it.
+    const progress = (update: Progress) => message.progress(progressText(update, user.userName ?? 'working'), { clearButtons: true });
+    const reply = await this.options.conversation.click({ actionId: action.id, payload: action.payload, user, progress });
     await message.finish(reply);
+  }
+
+  private message(interaction: { application_id: string; token: string }, fallback?: InteractionMessageOptions['fallback']): InteractionMessage {
+    return new InteractionMessage(this.options.rest, interaction.application_id, interaction.token, {
+      ...(this.options.progressIntervalMs !== undefined ? { progressIntervalMs: this.options.progressIntervalMs } : {}),
+      ...(this.options.tokenLifetimeMs !== undefined ? { tokenLifetimeMs: this.options.tokenLifetimeMs } : {}),
+      fallback,
+    });
   }
 }
 

@@ -4,7 +4,9 @@
  * Slack's chat.update is rate-limited and the last text must win.
  */
 import type { Progress } from '../../tools/reply.js';
-import { formatBytes } from '../../tools/format.js';
+import { formatBytes, formatCount } from '../../tools/format.js';
+import { EditThrottle } from '../edit-throttle.js';
+import { escapeMrkdwn, slackLimits, type KnownBlock } from './block-kit.js';
 import type { SlackReplier, SlackThread } from './slack-replier.js';
 
 export class ProgressMessage {
@@ -50,4 +52,35 @@ export function describeProgress(label: string, progress: Progress): string {
     return `${label}: ${progress.stage}, ${percent} % (${formatBytes(progress.done)} of ${formatBytes(progress.total)})…`;
   }
   return `${label}: ${progress.stage}, ${progress.done}${progress.total ? ` of ${progress.total}` : ''}${progress.unit ? ` ${progress.unit}` : ''}…`;
+}
+
+/** A step of a change being executed: "CREATE INDEX: building index: scanning table — 45 % (1,234 of 2,700 blocks)". */
+export function describeStep(progress: Progress): string {
+  if (!progress.total) return progress.stage;
+  const percent = Math.min(100, Math.floor((progress.done / progress.total) * 100));
+  return `${progress.stage} — ${percent} % (${formatCount(progress.done)} of ${formatCount(progress.total)}${progress.unit ? ` ${progress.unit}` : ''})`;
+}
+
+/**
+ * The clicked message (an approval card) while its action runs: its blocks without the buttons,
+ * so nobody clicks again mid-run, and a progress line under them, edited through chat.update at
+ * most once per interval (chat.update is Tier 3, about 50 a minute).
+ */
+export class ClickProgress {
+  private readonly edits: EditThrottle<Progress>;
+
+  constructor(replier: SlackReplier, channel: string, ts: string, blocks: readonly KnownBlock[], who: string, intervalMs: number) {
+    const shown = blocks.filter((block) => block.type !== 'actions').slice(0, slackLimits.blocksPerMessage - 1);
+    this.edits = new EditThrottle(async (progress) => {
+      const line = `⏳ ${who}: ${escapeMrkdwn(describeStep(progress))}…`;
+      await replier.update(channel, ts, { text: line, blocks: [...shown, { type: 'context', elements: [{ type: 'mrkdwn', text: line.slice(0, slackLimits.textChars) }] }] }, 'click progress');
+    }, intervalMs);
+  }
+
+  readonly report = (progress: Progress): void => this.edits.push(progress);
+
+  /** No progress edit lands after this resolves (the result replaces the message next). */
+  close(): Promise<void> {
+    return this.edits.close();
+  }
 }

@@ -6,12 +6,14 @@
  */
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger } from '@slack/bolt';
 import type { Assistant } from '../../bot/agent/assistant.js';
+import { parseApprovers } from '../../bot/approvals/approver-policy.js';
 import { logger, redactSecrets } from '../../bot/logger.js';
 import type { Config } from '../../config.js';
 import type { Adapter, AdapterRoute } from '../adapter.js';
 import { LogUploadHandler } from './log-upload.js';
 import { registerSlackListeners } from './slack-listeners.js';
 import { SlackReplier } from './slack-replier.js';
+import { slackApproverGroups, SlackUserGroups } from './user-groups.js';
 
 /** @slack/web-api's "five retries in five minutes" policy (exponential back-off). */
 const retryConfig = { retries: 5, factor: 3.86, randomize: true };
@@ -20,9 +22,11 @@ export const slackEventsPath = '/slack/events';
 
 export interface SlackAdapterOptions {
   assistant: Assistant;
-  config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PGDBA_UPLOAD_MAX_BYTES'>;
-  /** Milliseconds between progress edits of long work (tests shorten it). */
+  config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PGDBA_UPLOAD_MAX_BYTES'> & Partial<Pick<Config, 'PGDBA_APPROVERS'>>;
+  /** Milliseconds between progress edits of long work and of clicked messages (tests shorten it). */
   progressIntervalMs?: number;
+  /** How long a Slack user group's member list is reused for approvals (default 60 s). */
+  userGroupCacheMs?: number;
 }
 
 /** Whether Slack is configured enough to start, and if not, what is missing. */
@@ -86,7 +90,14 @@ export class SlackAdapter implements Adapter {
       maxBytes: config.PGDBA_UPLOAD_MAX_BYTES,
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
     });
-    registerSlackListeners(this.app, { assistant: options.assistant, replier, uploads });
+    const userGroups = new SlackUserGroups(this.app.client, slackApproverGroups(parseApprovers(config.PGDBA_APPROVERS)), options.userGroupCacheMs);
+    registerSlackListeners(this.app, {
+      assistant: options.assistant,
+      replier,
+      uploads,
+      userGroups,
+      ...(options.progressIntervalMs !== undefined ? { clickProgressIntervalMs: options.progressIntervalMs } : {}),
+    });
     this.app.error(async (error) => {
       logger.error('slack: a listener failed', error);
     });

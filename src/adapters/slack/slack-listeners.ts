@@ -5,13 +5,15 @@
  */
 import type { App } from '@slack/bolt';
 import type { Assistant } from '../../bot/agent/assistant.js';
+import { parseApprovalPayload } from '../../bot/approvals/action-payload.js';
 import { logger } from '../../bot/logger.js';
 import type { Asker } from '../../tools/tool.js';
-import { ReplyBuilder, type Reply } from '../../tools/reply.js';
+import { ReplyBuilder, type Progress, type Reply } from '../../tools/reply.js';
 import { actionIdPrefix, renderBlockKit, type KnownBlock } from './block-kit.js';
 import { isLogFile, type LogUploadHandler, type SlackFile } from './log-upload.js';
-import { describeProgress, ProgressMessage } from './progress-message.js';
+import { ClickProgress, describeProgress, ProgressMessage } from './progress-message.js';
 import { slackConversationId, type SlackReplier, type SlackThread } from './slack-replier.js';
+import type { SlackUserGroups } from './user-groups.js';
 
 type BoltApp = App;
 
@@ -19,6 +21,10 @@ export interface SlackListenerDependencies {
   assistant: Assistant;
   replier: SlackReplier;
   uploads: LogUploadHandler;
+  /** Membership of the Slack user groups allowed to approve, looked up on approval clicks. */
+  userGroups?: SlackUserGroups;
+  /** Milliseconds between progress edits of a clicked message (default 1500: chat.update is Tier 3). */
+  clickProgressIntervalMs?: number;
 }
 
 export const slashCommand = '/dba';
@@ -82,12 +88,34 @@ export function registerSlackListeners(app: BoltApp, deps: SlackListenerDependen
     const message = body.message as { ts: string; thread_ts?: string; blocks?: KnownBlock[] } | undefined;
     if (!channel || !message) return;
     const thread: SlackThread = { channel, threadTs: message.thread_ts ?? message.ts };
-    const kept = (message.blocks ?? []).filter((block) => block.type !== 'actions');
+    const payload = action.value ?? '';
+    const approval = parseApprovalPayload(payload) !== undefined;
+    // An approval click answers with the updated card, which replaces the old one; other buttons
+    // keep the answer they were under and add their result below it.
+    const kept = approval ? [] : (message.blocks ?? []).filter((block) => block.type !== 'actions');
     const id = action.action_id.slice(actionIdPrefix.length).replace(/:\d+$/, '');
     const label = action.text.text;
-    const reply = await clickResult(deps.assistant, id, action.value ?? '', slackUser(body.user.id, body.user.name)!, label);
+    const user = await clicker(deps, body.user.id, body.user.name, approval);
+    const progress = new ClickProgress(deps.replier, channel, message.ts, message.blocks ?? [], `<@${body.user.id}> clicked *${label}*`, deps.clickProgressIntervalMs ?? 1500);
+    const reply = await clickResult(deps.assistant, id, payload, user, label, progress.report);
+    await progress.close();
     await deps.replier.replace(thread, message.ts, reply, `button ${id}`, kept);
   });
+}
+
+/**
+ * Who clicked, with the approver groups they belong to when the click is an approval (Slack does
+ * not send group membership; a failed lookup grants nothing and is passed on to be explained).
+ */
+async function clicker(deps: SlackListenerDependencies, id: string, name: string | undefined, approval: boolean): Promise<Asker> {
+  const user = slackUser(id, name)!;
+  if (!approval || !deps.userGroups?.configured) return user;
+  const membership = await deps.userGroups.membershipOf(id);
+  if ('failure' in membership) {
+    logger.error(`slack: could not check the user groups of ${id}: ${membership.failure}`);
+    return { ...user, groups: [], groupLookupFailure: membership.failure };
+  }
+  return { ...user, groups: membership.groups };
 }
 
 /** The Slack identity of whoever asked or clicked: change requests and approvals are attributed to it. */
@@ -130,12 +158,12 @@ async function completeFile(client: BoltApp['client'], file: SlackFile): Promise
  * tool run with the payload as input (Bot.handleAction). Whatever happens, the clicked message
  * says who clicked and what came of it.
  */
-async function clickResult(assistant: Assistant, id: string, payload: string, user: Asker, label: string): Promise<Reply> {
+async function clickResult(assistant: Assistant, id: string, payload: string, user: Asker, label: string, progress: (progress: Progress) => void): Promise<Reply> {
   const who = `<@${user.id}>`;
   if (id === 'dismiss' || id === 'postpone') {
     return new ReplyBuilder().context(`${id === 'dismiss' ? 'Dismissed' : 'Postponed'} by ${who}.`).build();
   }
-  const result = await assistant.handleAction({ id, payload }, { user }).catch((error: unknown) => failureAnswer(error, label));
+  const result = await assistant.handleAction({ id, payload }, { user, progress }).catch((error: unknown) => failureAnswer(error, label));
   return { blocks: [{ type: 'context', text: `${who} clicked *${label}*:` }, ...result.reply.blocks] };
 }
 

@@ -10,7 +10,8 @@ import { configuredTargetOpener } from '../app.js';
 import { Bot } from '../bot.js';
 import { logger } from '../logger.js';
 import { ConversationStore, type ConversationTurn } from '../conversations/conversation-store.js';
-import { openKeyvStore } from '../stores/keyv-store.js';
+import { openStateStore, type StateStore } from '../stores/keyv-store.js';
+import { storeUrlPassword } from '../stores/store-url.js';
 import { settings, type Config } from '../../config.js';
 import { tools as registryTools, type AnyTool } from '../../tools/registry.js';
 import { Assistant } from './assistant.js';
@@ -44,24 +45,35 @@ export async function createAssistantApp(config: Config, options: AssistantAppOp
   const storeUrl = config.PGDBA_STORE_URL ?? options.defaultStoreUrl;
   const opener = configuredTargetOpener(config, options.log);
   const logError = (message: string, error: unknown) => logger.error(message, error);
-  const recommendations = options.recommendations ?? (await openKeyvStore({ url: storeUrl, namespace: 'recommendations' }));
+  // One state store (one Redis connection) for every kind of state; closed with the app.
+  const state = await openStateStore(storeUrl, { log: options.log ?? ((line) => logger.info(line)) });
+  try {
+    return assemble(config, options, opener, state, logError);
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+}
+
+function assemble(config: Config, options: AssistantAppOptions, opener: ReturnType<typeof configuredTargetOpener>, state: StateStore, logError: (message: string, error: unknown) => void): AssistantApp {
+  const recommendations = options.recommendations ?? state.keyv('recommendations');
   // Changes are only ever executed by this workflow, after an allowed person's approval.
   const approvals = createApprovalWorkflow(
     { PGDBA_APPROVERS: config.PGDBA_APPROVERS, databaseUrl: () => opener.url() },
-    { approvals: await openKeyvStore({ url: storeUrl, namespace: 'approvals' }), audit: await openKeyvStore({ url: storeUrl, namespace: 'audit' }) },
+    { approvals: state.keyv('approvals'), audit: state.keyv('audit') },
     { target: () => opener.open(), recommendations },
   );
   const tools = options.tools ?? [...registryTools, createRequestChangeTool(approvals) as unknown as AnyTool, createAuditTool(approvals.audit) as unknown as AnyTool];
   const bot = new Bot({ tools, openTarget: () => opener.open(), logError, recommendations, approvals });
   const model = options.model ?? createChatModel(config);
-  const store = await openKeyvStore<ConversationTurn[]>({ url: storeUrl, namespace: 'conversations' });
+  const store = state.keyv<ConversationTurn[]>('conversations');
   let summary: { text: string; at: number } | undefined;
   const assistant = new Assistant({
     bot,
     tools,
     model,
     modelName: options.model ? undefined : (config.PGDBA_MODEL ?? defaultModelName),
-    conversations: new ConversationStore(store, { maxTokens: config.PGDBA_CONVERSATION_MAX_TOKENS, ttlMs: config.PGDBA_CONVERSATION_TTL_MS }),
+    conversations: new ConversationStore(store, { maxTokens: config.PGDBA_CONVERSATION_MAX_TOKENS, ttlMs: config.PGDBA_CONVERSATION_TTL_MS }, logError),
     schemaSummary: async () => {
       if (!summary || Date.now() - summary.at > schemaSummaryTtlMs) summary = { text: await readSchemaSummary(await opener.open()), at: Date.now() };
       return summary.text;
@@ -77,7 +89,7 @@ export async function createAssistantApp(config: Config, options: AssistantAppOp
     approvals,
     async close() {
       await opener.close();
-      await store.disconnect().catch(() => undefined);
+      await state.close();
     },
   };
 }
@@ -93,5 +105,7 @@ export function configuredSecrets(config: Config): string[] {
     const password = decodeURIComponent(new URL(config.DATABASE_URL).password);
     if (password) values.push(password);
   }
+  const storePassword = storeUrlPassword(config.PGDBA_STORE_URL);
+  if (storePassword) values.push(storePassword);
   return values.filter((value) => value.length >= 4);
 }

@@ -34,6 +34,7 @@ export function approvalCard(request: ApprovalRequest, notice?: string): Reply {
     { label: 'Class', value: a.parseError ? `unsafe (${a.parseError})` : `${a.class} (${a.statements.map((s) => s.class).join(', ')})` },
     { label: 'Lock', value: a.impact.strongestLock ? `${a.impact.strongestLock}: ${a.impact.blocks ?? ''}` : 'no table lock' },
     { label: 'Rewrites table', value: a.impact.rewritesTable ? 'yes' : 'no' },
+    ...(a.impact.effects && a.impact.effects.length > 0 ? [{ label: 'Effect', value: a.impact.effects.join(' ') }] : []),
     { label: 'Estimated duration', value: a.impact.estimatedSeconds === null ? 'unknown (table size not looked up)' : a.impact.estimatedSeconds < 1 ? 'under a second' : `about ${Math.ceil(a.impact.estimatedSeconds)} s` },
     { label: 'Approvals', value: `${request.approvals.length} of ${request.requiredApprovals}${request.approvals.length > 0 ? ` (${request.approvals.map((v) => who(v.approver)).join(', ')})` : ''}${request.fourEyes ? '; requester cannot approve' : ''}` },
     { label: 'Expires', value: request.expiresAt },
@@ -60,8 +61,10 @@ export function approvalCard(request: ApprovalRequest, notice?: string): Reply {
     reply.fields([
       { label: 'Result', value: result.status },
       { label: 'Duration', value: `${(result.durationMs / 1000).toFixed(1)} s` },
-      { label: 'Attempts', value: result.statements.map((s) => `${s.index + 1}: ${s.status}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}`).join('; ') },
+      { label: 'Attempts', value: result.statements.map((s) => `${s.index + 1}: ${s.status}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.returned ? ` (returned ${s.returned.length === 0 ? 'no row' : s.returned.map(String).join(', ')})` : ''}`).join('; ') },
       ...(result.indexes.length > 0 ? [{ label: 'New indexes', value: result.indexes.map((i) => `${i.name} ${i.valid ? 'valid' : 'INVALID'}`).join(', ') }] : []),
+      ...((result.checks ?? []).length > 0 ? [{ label: 'Verified', value: result.checks!.map((c) => `${c.ok ? '' : 'NOT OK: '}${c.detail}`).join(' ') }] : []),
+      ...(request.execution?.auditRecordId ? [{ label: 'Audit record', value: `${request.execution.auditRecordId} (ask "audit ${request.id}")` }] : []),
     ]);
     if (result.error) reply.text(`*Failed:* ${result.error}`);
     const compared = result.evidence.filter((e) => e.before && e.after);

@@ -46,7 +46,8 @@ export interface ApprovalRequest {
   createdAt: string;
   expiresAt: string;
   updatedAt: string;
-  execution?: { owner: string; startedAt: string; result?: ExecutionResult };
+  /** `auditRecordId` names the execution-finished audit record. */
+  execution?: { owner: string; startedAt: string; result?: ExecutionResult; auditRecordId?: string };
   /** Plans from the last dry-run (EXPLAIN, never executed). */
   dryRun?: { at: string; by: ChatUser; plans: { sql: string; plan: string }[] };
 }

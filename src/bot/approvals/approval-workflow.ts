@@ -106,16 +106,25 @@ function progressOf(event: ExecutionEvent): Progress | undefined {
     case 'statement-started':
       return { stage: `running statement ${event.statementIndex + 1}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`, done: 0 };
     case 'index-progress':
-      return { stage: `building index: ${event.phase}`, done: event.done, total: event.total, unit: event.unit };
+      // pg_stat_progress_create_index phases read as they are ("building index: scanning table").
+      return { stage: `CREATE INDEX: ${event.phase}`, done: event.done, total: event.total, unit: event.unit };
     case 'lock-timeout':
-      return { stage: `lock not granted within lock_timeout (attempt ${event.attempt} of ${event.maxAttempts})`, done: event.attempt, total: event.maxAttempts, unit: 'attempts' };
+      // No total: adapters show done/total as a percentage, which attempts are not.
+      return { stage: `lock not granted within lock_timeout (attempt ${event.attempt} of ${event.maxAttempts})`, done: event.attempt };
     case 'retry':
-      return { stage: `retrying in ${Math.round(event.delayMs / 100) / 10} s`, done: event.attempt - 1 };
+      // Says why as well: a paced chat edit may show this instead of the lock-timeout notice just before it.
+      return { stage: `lock not granted within lock_timeout; retrying in ${Math.round(event.delayMs / 100) / 10} s (attempt ${event.attempt} of ${event.maxAttempts})`, done: event.attempt - 1 };
     case 'cleanup':
       return { stage: event.dropped ? `dropped INVALID index ${event.index}` : `could not drop INVALID index ${event.index}`, done: 1 };
     default:
       return undefined;
   }
+}
+
+/** The approver as a vote keeps them: identity, groups and roles (not transient lookup notes). */
+function storedUser(user: ChatUser): ChatUser {
+  const { groupLookupFailure: _unused, ...kept } = user;
+  return kept;
 }
 
 export class ApprovalWorkflow {
@@ -275,7 +284,9 @@ export class ApprovalWorkflow {
   /** Checks that the user may approve; returns the refusal message or undefined. */
   private approvalRefusal(request: ApprovalRequest, user: ChatUser): string | undefined {
     if (!isAllowedApprover(this.options.policy, user)) {
-      return `You (${user.platform}:${user.id}) are not an approver for this environment, so nothing was executed. Approvers: ${describePolicy(this.options.policy)} (PGDBA_APPROVERS).`;
+      // Fail closed: a membership that could not be checked counts as no membership, and the person is told why.
+      const unchecked = user.groupLookupFailure ? ` Your group membership could not be checked (${user.groupLookupFailure}), so approval through a group is refused until it can be; try again shortly or ask an approver listed by user id.` : '';
+      return `You (${user.platform}:${user.id}) are not an approver for this environment, so nothing was executed.${unchecked} Approvers: ${describePolicy(this.options.policy)} (PGDBA_APPROVERS).`;
     }
     if (request.fourEyes && samePrincipal(user, request.requester)) {
       return 'You asked for this change, so someone else must approve it (four-eyes rule); nothing was executed.';
@@ -293,7 +304,7 @@ export class ApprovalWorkflow {
     }
     let current = request;
     if (!current.approvals.some((v) => samePrincipal(v.approver, input.user))) {
-      current = { ...current, approvals: [...current.approvals, { approver: input.user, at: this.now().toISOString() }], updatedAt: this.now().toISOString() };
+      current = { ...current, approvals: [...current.approvals, { approver: storedUser(input.user), at: this.now().toISOString() }], updatedAt: this.now().toISOString() };
       await this.audit.append({ requestId: request.id, kind: scheduledFor ? 'scheduled' : 'approved', actor: input.user, details: scheduledFor ? { scheduledFor } : {} });
     }
     if (scheduledFor) current = { ...current, scheduledFor, expiresAt: new Date(Math.max(Date.parse(current.expiresAt), Date.parse(scheduledFor) + hour)).toISOString() };
@@ -355,26 +366,28 @@ export class ApprovalWorkflow {
       },
     });
     if (result.status === 'skipped') return this.current(request.id, `Not executed here: ${result.skippedReason ?? 'already handled'}.`);
+    // The audit record first, so the card can name it.
+    const audited = await this.audit.append({
+      requestId: request.id,
+      kind: 'execution-finished',
+      details: { status: result.status, error: result.error, durationMs: result.durationMs, startedAt: result.startedAt, finishedAt: result.finishedAt, statements: result.statements, indexes: result.indexes, cleanup: result.cleanup, evidence: result.evidence, checks: result.checks ?? [] },
+    });
     const latest = (await this.requests.get(request.id)) ?? request;
     const finished: ApprovalRequest = {
       ...latest,
       status: result.status === 'succeeded' ? 'executed' : 'failed',
-      execution: { owner: this.replicaId, startedAt: latest.execution?.startedAt ?? result.startedAt, result },
+      execution: { owner: this.replicaId, startedAt: latest.execution?.startedAt ?? result.startedAt, result, auditRecordId: audited.id },
       updatedAt: this.now().toISOString(),
     };
     await this.requests.recordExecution(request.id, { status: finished.status as 'executed' | 'failed', execution: finished.execution! });
     await this.requests.save(finished);
-    await this.audit.append({
-      requestId: request.id,
-      kind: 'execution-finished',
-      details: { status: result.status, error: result.error, durationMs: result.durationMs, startedAt: result.startedAt, finishedAt: result.finishedAt, statements: result.statements, indexes: result.indexes, cleanup: result.cleanup, evidence: result.evidence },
-    });
     if (result.status === 'succeeded' && finished.recommendationId && this.options.recommendations) {
       // Best effort: the change ran; a missing recommendation must not turn success into an error.
       await new RecommendationStore(this.options.recommendations).setStatus(finished.recommendationId, 'applied', { reason: `executed as ${finished.id}` }).catch(() => undefined);
     }
+    const checked = (result.checks ?? []).filter((c) => c.ok).map((c) => ` ${c.detail}`).join('');
     const message = result.status === 'succeeded'
-      ? `Executed in ${(result.durationMs / 1000).toFixed(1)} s${result.indexes.length > 0 ? `; ${result.indexes.map((i) => `${i.name} is ${i.valid ? 'valid' : 'INVALID'}`).join(', ')}` : ''}.`
+      ? `Executed in ${(result.durationMs / 1000).toFixed(1)} s${result.indexes.length > 0 ? `; ${result.indexes.map((i) => `${i.name} is ${i.valid ? 'valid' : 'INVALID'}`).join(', ')}` : ''}.${checked}`
       : `Execution failed: ${result.error ?? 'unknown error'}`;
     return { outcome: result.status === 'succeeded' ? 'executed' : 'failed', message, reply: approvalCard(finished, message), request: finished };
   }

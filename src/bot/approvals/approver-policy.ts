@@ -12,6 +12,11 @@ export interface ChatUser extends Principal {
   groups?: string[];
   /** Discord roles. */
   roles?: string[];
+  /**
+   * Set by an adapter when the platform could not say which groups the person belongs to (a
+   * failed Slack usergroups lookup): `groups` is then empty and refusals say why.
+   */
+  groupLookupFailure?: string;
 }
 
 export interface ApproverEntry {

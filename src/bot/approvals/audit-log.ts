@@ -1,10 +1,13 @@
 /**
  * Append-only audit trail of guarded changes in keyv (namespace "audit"): every request, each
  * approval, rejection and refusal with who and when, execution start and end with result,
- * error, duration and before/after evidence. There is no update or delete.
+ * error, duration and before/after evidence. There is no update or delete. The per-request
+ * indexes go through the store's coordination, so records appended at once by two replicas
+ * (Redis) are all kept.
  */
 import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
+import { coordinationFor, type StoreCoordination } from '../stores/store-coordination.js';
 import type { ChatUser } from './approver-policy.js';
 
 export type AuditKind =
@@ -41,10 +44,14 @@ export interface AuditQuery {
 const requestIndexKey = 'audited-requests';
 
 export class AuditLog {
+  private readonly coordination: StoreCoordination;
+
   constructor(
     private readonly keyv: Keyv,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.coordination = coordinationFor(keyv);
+  }
 
   /** Appends one record; records are stored under their own key, never rewritten. */
   async append(entry: { requestId: string; kind: AuditKind; actor?: ChatUser; details?: Record<string, unknown> }): Promise<AuditRecord> {
@@ -57,21 +64,17 @@ export class AuditLog {
       details: entry.details ?? {},
     };
     await this.keyv.set(`audit-record:${record.id}`, record);
-    const ids = ((await this.keyv.get(`audit-request:${entry.requestId}`)) as string[] | undefined) ?? [];
-    await this.keyv.set(`audit-request:${entry.requestId}`, [...ids, record.id]);
-    if (ids.length === 0) {
-      const requests = ((await this.keyv.get(requestIndexKey)) as string[] | undefined) ?? [];
-      if (!requests.includes(entry.requestId)) await this.keyv.set(requestIndexKey, [...requests, entry.requestId]);
-    }
+    await this.coordination.addToIndex(`audit-request:${entry.requestId}`, record.id);
+    await this.coordination.addToIndex(requestIndexKey, entry.requestId);
     return record;
   }
 
   /** Records matching the filter, oldest first. */
   async query(filter: AuditQuery = {}): Promise<AuditRecord[]> {
-    const requestIds = filter.requestId ? [filter.requestId] : (((await this.keyv.get(requestIndexKey)) as string[] | undefined) ?? []);
+    const requestIds = filter.requestId ? [filter.requestId] : await this.coordination.readIndex(requestIndexKey);
     const records: AuditRecord[] = [];
     for (const requestId of requestIds) {
-      const ids = ((await this.keyv.get(`audit-request:${requestId}`)) as string[] | undefined) ?? [];
+      const ids = await this.coordination.readIndex(`audit-request:${requestId}`);
       for (const id of ids) {
         const record = (await this.keyv.get(`audit-record:${id}`)) as AuditRecord | undefined;
         if (record) records.push(record);

@@ -8,6 +8,7 @@ import { RecommendationStore } from '../../engine/advisor/recommendations.js';
 import type { ApprovalWorkflow } from './approval-workflow.js';
 import type { ApprovalRequest, RequestSource } from './approval-request.js';
 import type { ChatUser } from './approver-policy.js';
+import { guardedActionInput, guardedRequest } from './guarded-action-request.js';
 import { defineTool, ToolInputError, type ToolContext } from '../../tools/tool.js';
 
 /** What the bot adds to the tool context for this tool: who is asking, and whether it is the agent. */
@@ -36,7 +37,7 @@ export function createRequestChangeTool(workflow: ApprovalWorkflow) {
   return defineTool({
     name: 'request_change',
     description:
-      'Proposes a database change (SQL such as CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, VACUUM (ANALYZE), pg_cancel_backend) or a stored recommendation for approval; returns an approval card. Nothing runs until an allowed approver approves.',
+      'Proposes a database change for approval — SQL (CREATE INDEX CONCURRENTLY, …), a stored recommendation, or a guarded action (cancel or terminate a backend by pid, drop an index, VACUUM (ANALYZE) a table) — and returns an approval card. Nothing runs until an allowed approver approves.',
     examples: ['apply: CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)', 'please create this index: CREATE INDEX CONCURRENTLY …', 'apply rec-1a2b3c4d'],
     input: z
       .object({
@@ -44,9 +45,11 @@ export function createRequestChangeTool(workflow: ApprovalWorkflow) {
         recommendationId: z.string().regex(/^rec-[0-9a-f]{8}$/, 'Recommendation ids look like rec-1a2b3c4d.').optional(),
         reason: z.string().max(2_000).optional(),
         queries: z.array(z.string().max(20_000)).max(10).optional(),
+        /** A guarded action from a view's button (cancel/terminate a backend, drop an index, vacuum a table). */
+        guardedAction: guardedActionInput.optional(),
       })
       .strict()
-      .refine((v) => Boolean(v.sql) !== Boolean(v.recommendationId), { message: 'Give either the SQL to apply or a recommendation id, not both.' }),
+      .refine((v) => [v.sql, v.recommendationId, v.guardedAction].filter(Boolean).length === 1, { message: 'Give exactly one of: the SQL to apply, a recommendation id, or a guarded action.' }),
     async run(input, context) {
       const ctx = context as ApprovalToolContext;
       const requester = ctx.user ?? unknownRequester;
@@ -55,6 +58,11 @@ export function createRequestChangeTool(workflow: ApprovalWorkflow) {
         const recommendation = await new RecommendationStore(context.recommendations).get(input.recommendationId);
         if (!recommendation) throw new ToolInputError(`No recommendation with id "${input.recommendationId}"; list them to see the ids.`);
         const { request, reply } = await workflow.requestFromRecommendation({ ...recommendation, ...(input.queries ? { queries: input.queries } : {}) }, requester);
+        return { data: requestData(request), reply };
+      }
+      if (input.guardedAction) {
+        const guarded = await guardedRequest(input.guardedAction, input.reason, context.target);
+        const { request, reply } = await workflow.createRequest({ ...guarded, requester, source: ctx.requestSource ?? 'person' });
         return { data: requestData(request), reply };
       }
       const { request, reply } = await workflow.createRequest({

@@ -1,5 +1,10 @@
-/** Approval requests in keyv (namespace "approvals"), with a list of ids for listing. */
+/**
+ * Approval requests in keyv (namespace "approvals"), with an index of ids for listing. The
+ * execution claim and the index go through the store's coordination, atomic when the store is
+ * shared by replicas (Redis) — see src/bot/stores/store-coordination.ts.
+ */
 import type Keyv from 'keyv';
+import { coordinationFor, type StoreCoordination } from '../stores/store-coordination.js';
 import type { ApprovalRequest } from './approval-request.js';
 
 export interface ExecutionRecord {
@@ -10,7 +15,11 @@ export interface ExecutionRecord {
 const indexKey = 'request-ids';
 
 export class RequestStore {
-  constructor(private readonly keyv: Keyv) {}
+  private readonly coordination: StoreCoordination;
+
+  constructor(private readonly keyv: Keyv) {
+    this.coordination = coordinationFor(keyv);
+  }
 
   /** The request, with its execution record (kept under its own key) applied on top. */
   async get(id: string): Promise<ApprovalRequest | undefined> {
@@ -30,33 +39,23 @@ export class RequestStore {
   }
 
   async save(request: ApprovalRequest): Promise<void> {
-    const existing = await this.keyv.get(`request:${request.id}`);
     await this.keyv.set(`request:${request.id}`, request);
-    if (!existing) {
-      const ids = ((await this.keyv.get(indexKey)) as string[] | undefined) ?? [];
-      if (!ids.includes(request.id)) await this.keyv.set(indexKey, [...ids, request.id]);
-    }
+    await this.coordination.addToIndex(indexKey, request.id);
   }
 
   async list(): Promise<ApprovalRequest[]> {
-    const ids = ((await this.keyv.get(indexKey)) as string[] | undefined) ?? [];
+    const ids = await this.coordination.readIndex(indexKey);
     const requests = await Promise.all(ids.map((id) => this.get(id)));
     return requests.filter((r): r is ApprovalRequest => r !== undefined);
   }
 
   /**
-   * Claims the right to execute `id` for `owner` (set-if-absent by compare-and-set). keyv has
-   * no atomic set-if-absent, so this writes, waits `settleMs` and reads back: with a store that
-   * is read-your-writes consistent and writes that land within `settleMs`, at most one claimant
-   * reads its own token back (Fischer's timed mutual exclusion). The executor's advisory lock
-   * on the target is the second, authoritative guard (see docs/guarded-execution.md).
+   * Claims the right to execute `id` for `owner`. With Redis this is one `SET … NX PX`, so of
+   * two replicas clicked at once exactly one gets it; with a local store (one process) it is a
+   * timed write/read-back that waits `settleMs`. The executor's advisory lock on the target is
+   * the second guard (see docs/guarded-execution.md).
    */
   async claimExecution(id: string, owner: string, settleMs: number, ttlMs: number): Promise<boolean> {
-    const key = `execution-claim:${id}`;
-    const current = (await this.keyv.get(key)) as string | undefined;
-    if (current !== undefined && current !== owner) return false;
-    await this.keyv.set(key, owner, ttlMs);
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
-    return (await this.keyv.get(key)) === owner;
+    return this.coordination.claim(`execution-claim:${id}`, owner, { ttlMs, settleMs });
   }
 }

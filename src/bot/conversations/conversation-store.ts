@@ -1,9 +1,11 @@
 /**
  * Conversation history of each chat thread, kept in keyv so a follow-up question ("and its
  * indexes?") reaches the agent with what came before. Bounded by an approximate token budget
- * (oldest turns dropped first) and expired after a quiet period.
+ * (oldest turns dropped first) and expired after a quiet period. With PGDBA_STORE_URL=redis://…
+ * every replica reads the same history, so a follow-up may land on any of them.
  */
 import type Keyv from 'keyv';
+import { StoreUnavailableError } from '../stores/store-errors.js';
 
 export interface ConversationTurn {
   role: 'user' | 'assistant';
@@ -26,21 +28,36 @@ export class ConversationStore {
   constructor(
     private readonly store: Keyv<ConversationTurn[]>,
     private readonly limits: ConversationLimits,
+    private readonly logError: (message: string, error: unknown) => void = () => undefined,
   ) {}
 
-  /** The thread's turns, oldest first (empty for a new or expired thread). */
+  /**
+   * The thread's turns, oldest first (empty for a new or expired thread). While the shared store
+   * is down the question is answered without its history rather than not at all.
+   */
   async history(threadId: string): Promise<ConversationTurn[]> {
-    return (await this.store.get(threadId)) ?? [];
+    try {
+      return await this.turns(threadId);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      this.logError('conversation history unavailable; answering without it', error);
+      return [];
+    }
   }
 
   /** Appends turns and trims the oldest ones beyond the token budget; refreshes the expiry. */
   async append(threadId: string, ...turns: ConversationTurn[]): Promise<void> {
-    const kept = boundByTokens([...(await this.history(threadId)), ...turns], this.limits.maxTokens);
+    // Read without the fallback: appending to a history that could not be read would erase it.
+    const kept = boundByTokens([...(await this.turns(threadId)), ...turns], this.limits.maxTokens);
     await this.store.set(threadId, kept, this.limits.ttlMs);
   }
 
   async forget(threadId: string): Promise<void> {
     await this.store.delete(threadId);
+  }
+
+  private async turns(threadId: string): Promise<ConversationTurn[]> {
+    return (await this.store.get(threadId)) ?? [];
   }
 }
 

@@ -7,9 +7,11 @@
  */
 import type pg from 'pg';
 import { classifyScript } from '../sql/classify.js';
+import { backendSignal } from '../sql/effects.js';
 import { lockImpact, type LockImpact } from '../sql/locks.js';
 import { loadSqlParser, relationName, type ScriptStatement } from '../sql/sql-script.js';
 import { ApprovalRequiredError, isApprovedChange, type ApprovedChange } from './approved-change.js';
+import { observeBefore, verifyEffect, type Observation } from './effect-checks.js';
 import type { ExecutionEvent, ExecutionResult, ExecutorSettings, IndexCheck, StatementRun } from './execution-types.js';
 import { IndexProgressMonitor } from './index-progress.js';
 import { explainForEvidence, type QueryEvidence } from './plan-evidence.js';
@@ -38,6 +40,7 @@ const defaults = {
   statementTimeoutMs: 30 * 60_000,
   maxAttempts: 4,
   progressIntervalMs: 1_000,
+  signalCheckMs: 5_000,
   backoffMs: (attempt: number) => Math.min(30_000, 1_000 * 2 ** (attempt - 1)),
 };
 
@@ -184,12 +187,17 @@ export class ChangeExecutor {
     const first = batch[0]!;
     const buildsIndex = outside && first.nodeType === 'IndexStmt';
     const table = buildsIndex ? relationName(first.node.relation) : undefined;
+    const observed = new Map<number, Observation>();
+    for (const statement of batch) {
+      const observation = await observeBefore(client, statement);
+      if (observation) observed.set(statement.index, observation);
+    }
     for (let attempt = 1; ; attempt += 1) {
       const existing = table ? new Set((await indexesOn(client, table)).map((i) => i.name)) : new Set<string>();
       const failure = outside ? await this.runAlone(client, first, attempt, result, hooks) : await this.runInTransaction(client, batch, attempt, result, hooks);
       if (!failure) {
-        if (table) return this.checkNewIndexes(client, table, existing, first, result, hooks);
-        return true;
+        if (table && !(await this.checkNewIndexes(client, table, existing, first, result, hooks))) return false;
+        return this.checkEffects(client, observed, result);
       }
       const lockFailure = isLockFailure(failure.error);
       if (lockFailure) {
@@ -198,7 +206,7 @@ export class ChangeExecutor {
       if (table) await this.dropLeftoverIndexes(client, table, existing, first.index, result, hooks);
       if (lockFailure && attempt < maxAttempts) {
         const wait = backoffMs(attempt);
-        await hooks.onEvent?.({ kind: 'retry', statementIndex: failure.statement.index, attempt: attempt + 1, delayMs: wait });
+        await hooks.onEvent?.({ kind: 'retry', statementIndex: failure.statement.index, attempt: attempt + 1, maxAttempts, delayMs: wait });
         await delay(wait);
         continue;
       }
@@ -216,7 +224,7 @@ export class ChangeExecutor {
     const t0 = Date.now();
     try {
       monitor?.start();
-      await client.query(statement.sql);
+      this.keepReturned(run, statement, await client.query(statement.sql));
       this.record(run, 'succeeded', attempt, Date.now() - t0);
       await hooks.onEvent?.({ kind: 'statement-finished', statementIndex: statement.index, durationMs: run.durationMs });
       return undefined;
@@ -235,7 +243,7 @@ export class ChangeExecutor {
       await hooks.onEvent?.({ kind: 'statement-started', statementIndex: statement.index, sql: statement.sql, attempt });
       const t0 = Date.now();
       try {
-        await client.query(statement.sql);
+        this.keepReturned(run, statement, await client.query(statement.sql));
         this.record(run, 'succeeded', attempt, Date.now() - t0);
         await hooks.onEvent?.({ kind: 'statement-finished', statementIndex: statement.index, durationMs: run.durationMs });
       } catch (error) {
@@ -248,6 +256,26 @@ export class ChangeExecutor {
     }
     await client.query('commit');
     return undefined;
+  }
+
+  /** A cancel/terminate call's answer (true/false per backend) is part of the result; other rows are not kept. */
+  private keepReturned(run: StatementRun, statement: PlannedStatement, queryResult: pg.QueryResult): void {
+    if (!backendSignal(statement)) return;
+    run.returned = queryResult.rows.slice(0, 20).map((row: Record<string, unknown>) => Object.values(row)[0]);
+  }
+
+  /** Checks each guarded action took effect; a visible non-effect (backend still there) fails the run. */
+  private async checkEffects(client: pg.Client, observed: Map<number, Observation>, result: ExecutionResult): Promise<boolean> {
+    const settings = { timeoutMs: this.settings.signalCheckMs, pollMs: 50 };
+    for (const [index, observation] of observed) {
+      const check = await verifyEffect(client, index, observation, result.statements[index]!.returned ?? [], settings);
+      (result.checks ??= []).push(check);
+      if (!check.ok) {
+        result.error = `Statement ${index + 1} ran but did not take effect: ${check.detail}`;
+        return false;
+      }
+    }
+    return true;
   }
 
   private record(run: StatementRun, status: StatementRun['status'], attempt: number, durationMs: number, error?: unknown): void {

@@ -1,4 +1,5 @@
 /** What the executor reports: per statement, the whole run, and events while it runs. */
+import type { EffectCheck } from './effect-checks.js';
 import type { QueryEvidence } from './plan-evidence.js';
 
 export interface ExecutorSettings {
@@ -17,13 +18,15 @@ export interface ExecutorSettings {
   backoffMs?: (attempt: number) => number;
   /** How often index-build progress is read from pg_stat_progress_create_index (default 1 s). */
   progressIntervalMs?: number;
+  /** How long a cancelled or terminated backend may take to stop before the run is reported failed (default 5 s). */
+  signalCheckMs?: number;
 }
 
 export type ExecutionEvent =
   | { kind: 'statement-started'; statementIndex: number; sql: string; attempt: number }
   | { kind: 'statement-finished'; statementIndex: number; durationMs: number }
   | { kind: 'lock-timeout'; statementIndex: number; attempt: number; maxAttempts: number; message: string }
-  | { kind: 'retry'; statementIndex: number; attempt: number; delayMs: number }
+  | { kind: 'retry'; statementIndex: number; attempt: number; maxAttempts: number; delayMs: number }
   | { kind: 'index-progress'; statementIndex: number; phase: string; done: number; total: number; unit: string }
   | { kind: 'cleanup'; statementIndex: number; index: string; dropped: boolean; error?: string };
 
@@ -35,6 +38,8 @@ export interface StatementRun {
   durationMs: number;
   error?: string;
   sqlstate?: string;
+  /** First column of the rows a cancel/terminate call returned (true/false; empty when no backend matched). */
+  returned?: unknown[];
 }
 
 export interface IndexCheck {
@@ -58,4 +63,6 @@ export interface ExecutionResult {
   /** INVALID indexes dropped after a failed build, and any that could not be. */
   cleanup: { index: string; dropped: boolean; error?: string }[];
   evidence: QueryEvidence[];
+  /** Whether guarded actions took effect: backend gone or stopped, index dropped, dead tuples before/after. */
+  checks?: EffectCheck[];
 }

@@ -7,10 +7,11 @@
 import type { TargetDatabase } from '../db/target-database.js';
 import { lookupCatalogFacts, type CatalogFacts } from './catalog-facts.js';
 import { classifyScript, type ClassifiedStatement, type StatementClass } from './classify.js';
+import { droppedIndexNames, statementEffect } from './effects.js';
 import { lintScript, type LintFinding } from './lint.js';
 import { lockBlocks, lockImpact, strongestLock, type LockImpact, type LockLevel } from './locks.js';
 import { deriveRollback, type RollbackPlan } from './rollback.js';
-import { loadSqlParser, nameParts } from './sql-script.js';
+import { loadSqlParser } from './sql-script.js';
 
 export interface AnalysedStatement extends ClassifiedStatement {
   lock: LockImpact;
@@ -37,6 +38,8 @@ export interface ChangeAnalysis {
     relations: RelationImpact[];
     /** Rough, from table size and a sequential throughput assumption; null when unknown. */
     estimatedSeconds: number | null;
+    /** What guarded actions do beyond their lock (a terminated backend loses its transaction…). */
+    effects?: string[];
     summary: string;
   };
 }
@@ -60,12 +63,6 @@ function passes(statement: AnalysedStatement): number {
   return statement.lock.scansTable ? 1 : 0;
 }
 
-function droppedIndexes(statements: ClassifiedStatement[]): string[] {
-  return statements
-    .filter((s) => s.nodeType === 'DropStmt' && s.node.removeType === 'OBJECT_INDEX')
-    .flatMap((s) => ((s.node.objects as unknown[] | undefined) ?? []).map((o) => nameParts((o as { List?: { items?: unknown } }).List?.items).join('.')));
-}
-
 /** Analyses a change script. Catalog lookups failing (no target, no rights) leave facts empty, not the analysis. */
 export async function analyzeChange(sql: string, options: AnalyzeOptions = {}): Promise<ChangeAnalysis> {
   await loadSqlParser();
@@ -74,7 +71,7 @@ export async function analyzeChange(sql: string, options: AnalyzeOptions = {}): 
   if (options.target && !classification.parseError) {
     const relations = classification.statements.flatMap((s) => lockImpact(s).relations);
     const functions = classification.statements.flatMap((s) => s.functions);
-    facts = await lookupCatalogFacts(options.target, { relations, functions, droppedIndexes: droppedIndexes(classification.statements) });
+    facts = await lookupCatalogFacts(options.target, { relations, functions, droppedIndexes: classification.statements.flatMap(droppedIndexNames) });
     classification = classifyScript(sql, { functionVolatility: facts.functionVolatility });
   }
   const statements: AnalysedStatement[] = classification.statements.map((s) => ({ ...s, lock: lockImpact(s) }));
@@ -95,12 +92,14 @@ export async function analyzeChange(sql: string, options: AnalyzeOptions = {}): 
       return sum + (passes(s) * bytes) / rate;
     }, 0);
   }
+  const effects = statements.map(statementEffect).filter((e): e is string => e !== undefined);
   const sizeText = relations.length > 0 ? ` on ${relations.map((r) => `${r.table} (${formatBytes(r.bytes)}, ~${Math.round(r.rows).toLocaleString('en-US')} rows)`).join(', ')}` : '';
   const summary = classification.parseError
     ? `Unsafe: ${classification.parseError}.`
     : [
         level ? `Takes ${level}${sizeText}: ${lockBlocks[level]}.` : 'Takes no table lock.',
         rewritesTable ? 'Rewrites the table.' : '',
+        ...effects,
         estimatedSeconds !== null ? `Estimated duration: ${estimatedSeconds < 1 ? 'under a second' : `about ${Math.ceil(estimatedSeconds)} s`} (rough, at ${formatBytes(rate)}/s).` : '',
       ].filter(Boolean).join(' ');
   return {
@@ -110,6 +109,6 @@ export async function analyzeChange(sql: string, options: AnalyzeOptions = {}): 
     statements,
     lint,
     rollback,
-    impact: { strongestLock: level, blocks: level ? lockBlocks[level] : null, rewritesTable, relations, estimatedSeconds, summary },
+    impact: { strongestLock: level, blocks: level ? lockBlocks[level] : null, rewritesTable, relations, estimatedSeconds, ...(effects.length > 0 ? { effects } : {}), summary },
   };
 }

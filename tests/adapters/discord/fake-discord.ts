@@ -44,6 +44,9 @@ export class FakeDiscord {
         if (recorded.method === 'POST' && /\/channels\/\d+\/messages$/.test(recorded.path)) {
           return json(response, messageObject(recorded.json));
         }
+        if (recorded.method === 'PATCH' && /\/channels\/\d+\/messages\/\d+$/.test(recorded.path)) {
+          return json(response, messageObject(recorded.json));
+        }
         if (recorded.method === 'PATCH' && /\/webhooks\/\d+\/[^/]+\/messages\/@original$/.test(recorded.path)) {
           return json(response, messageObject(recorded.json));
         }

@@ -190,6 +190,8 @@ describe('Discord HTTP interactions (signed, deferred, edited through a fake RES
       actionId: 'approve',
       payload: 'req-42',
       user: { platform: 'discord', userId: '950000000000000002', roleIds: ['960000000000000007'], guildId: '940000000000000001', userName: 'bob' },
+      // Edits the clicked message while the action runs.
+      progress: expect.any(Function),
     });
     const edit = fake.requests.find((request) => request.path === `/api/v10/webhooks/${applicationId}/token-click/messages/@original`);
     expect(JSON.stringify(edit?.json?.embeds)).toContain('Approved request req-42');

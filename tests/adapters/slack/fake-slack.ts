@@ -47,6 +47,10 @@ export interface FakeSlack {
   rateLimited: Map<string, number>;
   /** Channels where chat.postMessage fails with channel_not_found. */
   unreachableChannels: Set<string>;
+  /** Members of each Slack user group, served by usergroups.users.list. */
+  userGroups: Map<string, string[]>;
+  /** Methods answered `{ ok: false, error }` with this error code (e.g. missing_scope). */
+  failing: Map<string, string>;
   callsTo(method: string): RecordedCall[];
   close(): Promise<void>;
 }
@@ -89,6 +93,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     socketUrl: undefined as string | undefined,
     rateLimited: new Map<string, number>(),
     unreachableChannels: new Set<string>(),
+    userGroups: new Map<string, string[]>(),
+    failing: new Map<string, string>(),
   };
   let base = '';
   const server: Server = createServer((request, response) => {
@@ -133,6 +139,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return;
       }
       if (method === 'chat.postMessage' && fake.unreachableChannels.has(String(args.channel))) return json({ ok: false, error: 'channel_not_found' });
+      const failure = fake.failing.get(method);
+      if (failure) return json({ ok: false, error: failure, ...(failure === 'missing_scope' ? { needed: 'usergroups:read', provided: 'chat:write' } : {}) });
       switch (method) {
         case 'auth.test':
           return json({ ok: true, user_id: botUserId, bot_id: 'BPGDBA', team_id: 'T1', user: 'pgdba' });
@@ -164,6 +172,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
               shares: { public: { [file.channel]: [{ ts: file.ts }] } },
             },
           });
+        }
+        case 'usergroups.users.list': {
+          const members = fake.userGroups.get(String(args.usergroup));
+          return json(members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' });
         }
         case 'apps.connections.open':
           return json({ ok: true, url: fake.socketUrl });

@@ -57,10 +57,24 @@ describe('request_change tool', () => {
     expect((await new RecommendationStore(recommendations).get(rec.id))!.status).toBe('applied');
   });
 
-  it('rejects input with neither or both of sql and recommendationId', () => {
+  it('rejects input with none or more than one of sql, recommendationId and guardedAction', () => {
     const tool = createRequestChangeTool(fx.workflow());
     expect(tool.input.safeParse({}).success).toBe(false);
     expect(tool.input.safeParse({ sql: 'analyze orders', recommendationId: 'rec-1a2b3c4d' }).success).toBe(false);
+    expect(tool.input.safeParse({ sql: 'analyze orders', guardedAction: { kind: 'vacuum_analyze', table: 'orders' } }).success).toBe(false);
+    expect(tool.input.safeParse({ guardedAction: { kind: 'terminate_backend', pid: -3 } }).success).toBe(false);
+    expect(tool.input.safeParse({ guardedAction: { kind: 'drop_table', table: 'orders' } }).success).toBe(false);
+  });
+
+  it('builds the SQL of a guarded action itself, with the reason the view gave', async () => {
+    const workflow = fx.workflow();
+    const tool = createRequestChangeTool(workflow);
+    const context: ApprovalToolContext = { target: async () => fx.target, user: alice };
+    const result = await tool.run(tool.input.parse({ guardedAction: { kind: 'vacuum_analyze', table: 'public.orders' }, reason: 'public.orders has 30,000 dead tuples' }), context);
+    expect(result.data).toMatchObject({ status: 'pending', class: 'maintenance', lock: 'SHARE UPDATE EXCLUSIVE' });
+    const request = (await workflow.get(result.data.requestId))!;
+    expect(request).toMatchObject({ sql: 'VACUUM (ANALYZE) public.orders', title: 'VACUUM (ANALYZE) public.orders', reason: 'public.orders has 30,000 dead tuples' });
+    await expect(tool.run(tool.input.parse({ guardedAction: { kind: 'drop_index', index: 'a.b.c' } }), context)).rejects.toThrow(/"a\.b\.c" is not a valid \[schema\.\]name\. Give the name as schema\.name/);
   });
 
   it('says a recommendation id is unknown', async () => {

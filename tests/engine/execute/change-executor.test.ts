@@ -187,14 +187,67 @@ describe('ChangeExecutor', () => {
     expect((await executor().execute(approved('create indx x'))).error).toMatch(/does not parse/);
   });
 
-  it('terminates a backend through the same guarded path', async () => {
+  it('terminates a backend through the same guarded path and checks it is gone', async () => {
     const victim = new pg.Client({ connectionString: db.url, application_name: 'victim' });
     victim.on('error', () => undefined);
     await victim.connect();
     const pid = (await victim.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
-    const result = await executor().execute(approved(guardedActions.terminateBackend(pid)));
+    const started = (await db.admin.query<{ s: string }>('select backend_start::text as s from pg_stat_activity where pid = $1', [pid])).rows[0]!.s;
+    const result = await executor().execute(approved(guardedActions.terminateBackend(pid, started)));
     expect(result.status).toBe('succeeded');
-    await expect.poll(async () => (await db.admin.query('select 1 from pg_stat_activity where pid = $1', [pid])).rows.length).toBe(0);
+    expect(result.statements[0]!.returned).toEqual([true]);
+    expect(result.checks).toEqual([{ statementIndex: 0, ok: true, detail: expect.stringMatching(new RegExp(`^Backend ${pid} is gone: terminated`)) }]);
+    // Checked before returning: no waiting needed.
+    expect((await db.admin.query('select 1 from pg_stat_activity where pid = $1', [pid])).rows).toHaveLength(0);
     await victim.end().catch(() => undefined);
+  });
+
+  it('signals nothing when the backend that was asked about has gone (its pid may belong to someone else now)', async () => {
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    const pid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    try {
+      // Same pid, a start time that is not this session's: the guarded SQL selects no backend.
+      const result = await executor().execute(approved(guardedActions.terminateBackend(pid, '2001-01-01 00:00:00+00')));
+      expect(result.status).toBe('succeeded');
+      expect(result.statements[0]!.returned).toEqual([]);
+      expect(result.checks?.[0]?.detail).toMatch(/no longer running .* nothing was signalled/);
+      expect((await other.query('select 1 as alive')).rows).toEqual([{ alive: 1 }]);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('cancels a running query and checks it stopped; cancelling an idle-in-transaction session fails with what to do instead', async () => {
+    const busy = new pg.Client({ connectionString: db.url });
+    busy.on('error', () => undefined);
+    await busy.connect();
+    const pid = (await busy.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    try {
+      const sleeping = busy.query('select pg_sleep(120)').catch((error: Error) => error.message);
+      await expect.poll(async () => (await db.admin.query('select state from pg_stat_activity where pid = $1', [pid])).rows[0]?.state).toBe('active');
+      const cancelled = await executor().execute(approved(guardedActions.cancelBackend(pid)));
+      expect(cancelled.status).toBe('succeeded');
+      expect(cancelled.checks?.[0]?.detail).toMatch(new RegExp(`^Backend ${pid} stopped its query within [0-9.]+ s \\(now idle\\)`));
+      expect(await sleeping).toContain('canceling statement due to user request');
+
+      await busy.query('begin; select 1');
+      const idle = await executor().execute(approved(guardedActions.cancelBackend(pid)));
+      expect(idle.status).toBe('failed');
+      expect(idle.error).toMatch(/was idle in transaction, not running a query, so pg_cancel_backend had nothing to cancel; request Terminate/);
+      expect((await busy.query('select 2 as still')).rows).toEqual([{ still: 2 }]);
+    } finally {
+      await busy.end().catch(() => undefined);
+    }
+  });
+
+  it('checks a dropped index is gone and reports dead tuples before and after a VACUUM', async () => {
+    await db.admin.query('create table scratch_rows as select g as id from generate_series(1, 20000) g; create index scratch_rows_id_idx on scratch_rows (id); delete from scratch_rows where id <= 15000');
+    await db.admin.query('select pg_stat_force_next_flush()');
+    const vacuum = await executor().execute(approved(guardedActions.vacuumAnalyze('public.scratch_rows')));
+    expect(vacuum.checks?.[0]).toEqual({ statementIndex: 0, ok: true, detail: 'public.scratch_rows: 15000 dead tuples before, 0 after.' });
+    const drop = await executor().execute(approved(guardedActions.dropIndexConcurrently('public.scratch_rows_id_idx')));
+    expect(drop.status).toBe('succeeded');
+    expect(drop.checks?.[0]).toEqual({ statementIndex: 0, ok: true, detail: 'public.scratch_rows_id_idx no longer exists.' });
   });
 });
