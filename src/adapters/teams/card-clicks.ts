@@ -16,7 +16,7 @@ import { adaptiveCardContentType, refreshedRequest, refreshVerb, submittedAction
 import type { ApprovalCards } from './approval-cards.js';
 import { settlesWithin, type BackgroundWork } from './background-work.js';
 import { ProgressCard } from './progress-card.js';
-import { GroupLookupError, groupLookupRefusal, type ApproverGroups } from './teams-groups.js';
+import { GroupLookupError, type ApproverGroups } from './teams-groups.js';
 import { identityOf, sendCards, teamsAsker, type ContinueConversation, type TeamsIdentity } from './teams-turn.js';
 
 export interface TeamsActionClick {
@@ -57,7 +57,10 @@ interface ClickOutcome {
   shared: boolean;
 }
 
-type Clicker = { identity: TeamsIdentity; user: Asker } | { refusal: string };
+interface Clicker {
+  identity: TeamsIdentity;
+  user: Asker;
+}
 
 export class CardClicks {
   constructor(private readonly options: CardClicksOptions) {}
@@ -69,10 +72,6 @@ export class CardClicks {
     const cardId = activity.replyToId;
     const work = async () => {
       const clicker = await this.clicker(activity, action);
-      if ('refusal' in clicker) {
-        await this.options.continueConversation(reference, (later) => later.sendActivity(MessageFactory.text(clicker.refusal)).then(() => undefined));
-        return;
-      }
       const progress = cardId ? this.progressCard(reference, activity, cardId, clicker.identity) : undefined;
       const { rendering } = await this.run(action, clicker, progress);
       await progress?.settle();
@@ -91,7 +90,6 @@ export class CardClicks {
     if (!action) return errorResponse(400, 'BadRequest', 'This button was not made by pgdba, so nothing was done.');
     const activity = context.activity;
     const clicker = await this.clicker(activity, action);
-    if ('refusal' in clicker) return messageResponse(clicker.refusal);
     const reference = TurnContext.getConversationReference(activity);
     const cardId = activity.replyToId;
     const progress = cardId ? this.progressCard(reference, activity, cardId, clicker.identity) : undefined;
@@ -123,7 +121,7 @@ export class CardClicks {
     return cardResponse((await this.options.render(reply)).card);
   }
 
-  private async run(action: SubmittedAction, clicker: { identity: TeamsIdentity; user: Asker }, progress: ProgressCard | undefined): Promise<ClickOutcome> {
+  private async run(action: SubmittedAction, clicker: Clicker, progress: ProgressCard | undefined): Promise<ClickOutcome> {
     const report = progress ? (update: Progress) => progress.report(update) : undefined;
     try {
       if (this.options.onAction) {
@@ -138,7 +136,10 @@ export class CardClicks {
     }
   }
 
-  /** Who clicked; for approval buttons with Teams group approvers, with their groups (or why they could not be checked). */
+  /**
+   * Who clicked; for approval buttons with Teams group approvers, with their groups. A failed
+   * lookup fails closed: no groups, and the reason, which the approval's refusal then gives.
+   */
   private async clicker(activity: Activity, action: SubmittedAction): Promise<Clicker> {
     const identity = identityOf(activity);
     const user = teamsAsker(identity);
@@ -147,7 +148,8 @@ export class CardClicks {
       return { identity, user: await this.options.approverGroups.resolve(user, identity) };
     } catch (error) {
       if (!(error instanceof GroupLookupError)) logger.error('teams: the group membership check failed', error);
-      return { refusal: groupLookupRefusal(error) };
+      const reason = error instanceof GroupLookupError ? error.message : 'the group membership check failed unexpectedly';
+      return { identity, user: { ...user, groups: [], groupLookupFailure: reason } };
     }
   }
 

@@ -2,8 +2,8 @@
  * Microsoft Entra (AAD) groups as approvers: `teams:group:<id>` in PGDBA_APPROVERS. Teams does
  * not say which groups a user is in, so pgdba asks Microsoft Graph
  * (`POST /users/{aadObjectId}/checkMemberGroups` with the configured group ids) with an app-only
- * token of the bot's own app, and remembers the answer for a few minutes. Any failure refuses
- * the click with a message saying what to fix: an approval never goes through on a guess.
+ * token of the bot's own app, and remembers the answer for a few minutes. A failure is never
+ * cached and never grants anything: the person gets no groups and the refusal says what to fix.
  */
 import { isAllowedApprover, type ApproverPolicy } from '../../bot/approvals/index.js';
 import type { Config } from '../../config.js';
@@ -171,11 +171,6 @@ export class ApproverGroups {
     const groups = await this.directory.memberGroups({ aadObjectId: identity.aadObjectId, tenantId: identity.tenantId }, this.groupIds);
     return { ...user, groups };
   }
-}
-
-export function groupLookupRefusal(error: unknown): string {
-  const reason = error instanceof GroupLookupError ? error.message : 'The group membership check failed unexpectedly.';
-  return `I could not check your Microsoft Entra group membership for PGDBA_APPROVERS, so nothing was done. ${reason}`;
 }
 
 /**

@@ -221,8 +221,8 @@ describe('approvals on Teams', () => {
     graph.refuse = { status: 403, code: 'Authorization_RequestDenied' };
     try {
       const refused = await execute(target, groupMember, conversation, 'card-4', approve);
-      expect(refused.body.type).toBe('application/vnd.microsoft.activity.message');
-      expect(String(refused.body.value)).toMatch(/could not check your Microsoft Entra group membership.*nothing was done.*GroupMember\.Read\.All/);
+      expect(refused.body.type).toBe('application/vnd.microsoft.card.adaptive');
+      expect(JSON.stringify(refused.body.value)).toMatch(/nothing was executed\. Your group membership could not be checked \(Microsoft Graph answered HTTP 403 \(Authorization_RequestDenied\)\..*GroupMember\.Read\.All/);
     } finally {
       graph.refuse = undefined;
     }
@@ -242,10 +242,15 @@ describe('approvals on Teams', () => {
     expect(await indexes('bins')).toEqual([{ valid: true }]);
   });
 
-  it('without the bot credentials (emulator), a group approver is refused with how to configure it', async () => {
+  it('without the bot credentials (emulator), a group approver is refused with how to configure it; the requester can still withdraw', async () => {
     const target = await serve({ groupDirectory: undefined });
-    const answer = await execute(target, groupMember, '19:dba@thread.tacv2;messageid=1700000000005', 'card-5', { verb: 'approval-approve', data: { pgdba: { id: 'approval-approve', payload: 'pgdba-approval:approve:chg-00000000' } } });
-    expect(answer.body.type).toBe('application/vnd.microsoft.activity.message');
-    expect(String(answer.body.value)).toMatch(/MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD/);
+    const conversation = '19:dba@thread.tacv2;messageid=1700000000005';
+    const card = await requestChange(target, conversation, 'create index concurrently bins_id_idx on bins (id)');
+    const answer = await execute(target, groupMember, conversation, 'card-5', button(card, 'Approve'));
+    expect(JSON.stringify(answer.body.value)).toMatch(/group membership could not be checked.*MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD/);
+    const withdrawn = await execute(target, requester, conversation, 'card-5', button(card, 'Reject'));
+    await target.adapter.idle();
+    expect(JSON.stringify(withdrawn.body.value)).toMatch(/Rejected by Dev; nothing was executed/);
+    expect((await scratch.admin.query("select to_regclass('bins_id_idx') as index")).rows).toEqual([{ index: null }]);
   });
 });
