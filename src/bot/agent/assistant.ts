@@ -78,7 +78,8 @@ export class Assistant {
   /** A button click: the action id names a tool, the payload carries its input (see Bot.handleAction). */
   async handleAction(action: { id: string; payload: string }, options: AskOptions = {}): Promise<AssistantAnswer> {
     const answer = await this.deps.bot.handleAction(action, options);
-    return withFooter({ ...answer, source: 'router', toolsUsed: [action.id] });
+    // Approval clicks run no tool: their card speaks for itself, so no "how I know" footer.
+    return withFooter({ ...answer, source: 'router', toolsUsed: answer.tool ? [answer.tool] : [] }, answer.tool !== undefined);
   }
 
   help(): Reply {

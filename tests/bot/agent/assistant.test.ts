@@ -43,6 +43,17 @@ function replyText(answer: { reply: { blocks: unknown[] } }): string {
   return JSON.stringify(answer.reply.blocks);
 }
 
+describe('Assistant button clicks', () => {
+  it('footers a tool button with the tool it ran, and an approval click with nothing', async () => {
+    const { assistant } = await assistantWith(fakeModel());
+    const tool = await assistant.handleAction({ id: 'largest_tables', payload: '{"limit":1}' });
+    expect(tool.reply.blocks.at(-1)).toEqual({ type: 'context', text: 'How I know: `largest_tables` (command router; read-only).' });
+    const approval = await assistant.handleAction({ id: 'approval-approve', payload: 'pgdba-approval:approve:req-unknown' }, { user: { platform: 'local', id: 'alice', name: 'alice' } });
+    expect(approval.toolsUsed).toEqual([]);
+    expect(replyText(approval)).not.toContain('How I know');
+  });
+});
+
 describe('Assistant with fakeModel()', () => {
   it('answers router commands without calling the model', async () => {
     const model = fakeModel();
