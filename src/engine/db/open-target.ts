@@ -1,8 +1,10 @@
 /**
  * Opens the configured target: DATABASE_URL when given, otherwise the embedded demo.
- * Opening is lazy and shared, so commands that need no database (log analysis) never start one.
+ * Opening is lazy and shared, so commands that need no database (log analysis) never start one;
+ * `pgdba serve` opens it (and warms the demo) before it reports ready.
  */
 import { startEmbeddedDemo, type EmbeddedDemo } from './embedded/demo-database.js';
+import { warmUpDemo } from './embedded/warm-up.js';
 import { TargetDatabase, type AnalysisSessionSettings } from './target-database.js';
 
 export interface TargetSettings extends AnalysisSessionSettings {
@@ -13,6 +15,11 @@ export interface TargetSettings extends AnalysisSessionSettings {
 export interface TargetOpener {
   /** Opens on first call; later calls share the same pool. */
   open(): Promise<TargetDatabase>;
+  /**
+   * Opens the target ahead of the first question; the embedded demo also reads its catalog once
+   * so the first answers find its caches warm. A real server is only connected to.
+   */
+  warmUp(): Promise<void>;
   /** The connection URL (with credentials) for the guarded executor's own writable session. */
   url(): Promise<string>;
   close(): Promise<void>;
@@ -36,6 +43,10 @@ export function targetOpener(settings: TargetSettings, log: (line: string) => vo
         throw error;
       });
       return opening;
+    },
+    async warmUp() {
+      const target = await this.open();
+      if (target.description.embedded) await warmUpDemo(target);
     },
     async url() {
       if (settings.databaseUrl) return settings.databaseUrl;
