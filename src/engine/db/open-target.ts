@@ -25,19 +25,38 @@ export interface TargetOpener {
   close(): Promise<void>;
 }
 
-export function targetOpener(settings: TargetSettings, log: (line: string) => void = () => undefined): TargetOpener {
+export function targetOpener(
+  settings: TargetSettings,
+  log: (line: string) => void = () => undefined,
+  startDemo: typeof startEmbeddedDemo = startEmbeddedDemo,
+): TargetOpener {
   let opening: Promise<TargetDatabase> | undefined;
   let demo: EmbeddedDemo | undefined;
+  let closed = false;
 
   async function openTarget(): Promise<TargetDatabase> {
     if (settings.databaseUrl) return TargetDatabase.connect(settings.databaseUrl, settings);
-    demo = await startEmbeddedDemo({ ...(settings.demoDir ? { demoDir: settings.demoDir } : {}), log });
+    const started = await startDemo({ ...(settings.demoDir ? { demoDir: settings.demoDir } : {}), log });
+    demo = started;
     // PGlite runs one statement at a time; a single connection avoids needless queueing.
-    return TargetDatabase.connect(demo.url, { ...settings, poolSize: 1 }, { label: 'embedded demo database (PGlite)', embedded: true });
+    return TargetDatabase.connect(started.url, { ...settings, poolSize: 1 }, { label: 'embedded demo database (PGlite)', embedded: true }).catch(
+      async (error: unknown) => {
+        await started.stop();
+        throw error;
+      },
+    );
   }
 
   return {
     open() {
+      if (demo && !demo.running && !closed) {
+        // The demo's thread ended under us (a crash): start a fresh one rather than failing every question.
+        log('The embedded demo database had stopped; starting it again.');
+        const stale = opening;
+        opening = undefined;
+        demo = undefined;
+        void stale?.then((target) => target.close(), () => undefined);
+      }
       opening ??= openTarget().catch((error: unknown) => {
         opening = undefined; // A later question may succeed once the server is back.
         throw error;
@@ -55,6 +74,7 @@ export function targetOpener(settings: TargetSettings, log: (line: string) => vo
       return demo.url;
     },
     async close() {
+      closed = true;
       const target = await opening?.catch(() => undefined);
       await target?.close();
       await demo?.stop();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Bot } from '../../../src/bot/bot.js';
-import { startEmbeddedDemo } from '../../../src/engine/db/embedded/demo-database.js';
+import { startEmbeddedDemo, type EmbeddedDemo } from '../../../src/engine/db/embedded/demo-database.js';
 import { demoImagePath } from '../../../src/engine/db/embedded/demo-image.js';
 import { demoSchemaVersion } from '../../../src/engine/db/embedded/demo-schema.js';
 import { targetOpener, type TargetOpener } from '../../../src/engine/db/open-target.js';
@@ -98,16 +98,28 @@ describe('embedded demo database', () => {
     expect(turns).toBeGreaterThan(100);
   });
 
-  it('a second demo starts from the saved image and stops cleanly: its thread ends and its port closes', async () => {
-    const demo = await startEmbeddedDemo({ demoDir });
-    const client = new pg.Client({ connectionString: demo.url });
-    await client.connect();
-    expect((await client.query<{ n: number }>('select count(*)::int as n from customers')).rows[0]).toEqual({ n: 20_000 });
-    await client.end();
-    expect(demo.running).toBe(true);
-    await demo.stop();
-    expect(demo.running).toBe(false);
-    await expect(new pg.Client({ connectionString: demo.url }).connect()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  it('a demo started from the saved image stops cleanly (thread ended, port closed) and is started again at the next question', async () => {
+    const started: EmbeddedDemo[] = [];
+    const lines: string[] = [];
+    const startDemo = async (options: Parameters<typeof startEmbeddedDemo>[0]) => {
+      const demo = await startEmbeddedDemo(options);
+      started.push(demo);
+      return demo;
+    };
+    const own = targetOpener({ ...defaultSessionSettings, demoDir }, (line) => lines.push(line), startDemo);
+    try {
+      await own.open();
+      await started[0]!.stop(); // as if the worker had crashed
+      expect(started[0]!.running).toBe(false);
+      await expect(new pg.Client({ connectionString: started[0]!.url }).connect()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      const reopened = await own.open();
+      expect((await reopened.query<{ n: number }>('select count(*)::int as n from products')).rows[0]).toEqual({ n: 500 });
+      expect(started.map((demo) => demo.running)).toEqual([false, true]);
+      expect(lines).toContain('The embedded demo database had stopped; starting it again.');
+    } finally {
+      await own.close();
+    }
+    expect(started[1]!.running).toBe(false);
   });
 
   it('says what to do when the demo cannot start', async () => {
