@@ -10,7 +10,7 @@ import { createTeamsAdapter } from '../src/adapters/teams/teams-adapter.js';
 import { createWebChatAdapter } from '../src/adapters/web/web-chat-adapter.js';
 import type { Assistant } from '../src/bot/agent/assistant.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { startCpuMeter, type CpuTime } from './_cpu-time.js';
+import { startBurstMeter, type BurstCost } from './_burst-cost.js';
 import { FakeDiscord } from '../tests/adapters/discord/fake-discord.js';
 import { FakeConnector } from '../tests/adapters/teams/fake-connector.js';
 import { serveAdapter } from '../tests/helpers/adapter-server.js';
@@ -23,7 +23,7 @@ export interface LatencySummary {
   p95_ms: number;
   max_ms: number;
   /** CPU time the burst cost (whole process and main thread) and the load average then. */
-  cpu: CpuTime;
+  cpu: BurstCost;
 }
 
 function percentile(values: number[], p: number): number {
@@ -31,7 +31,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
-function summarise(sent: number, latencies: number[], cpu: CpuTime): LatencySummary {
+function summarise(sent: number, latencies: number[], cpu: BurstCost): LatencySummary {
   return {
     sent,
     answered: latencies.length,
@@ -55,7 +55,7 @@ async function whenSeen(seen: () => boolean, timeoutMs: number): Promise<number 
 
 export async function webLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
   const { baseUrl: base, close } = await serveAdapter(createWebChatAdapter({ assistant, uploadMaxBytes: 1_000_000 }));
-  const meter = startCpuMeter();
+  const meter = startBurstMeter();
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const start = performance.now();
@@ -78,7 +78,7 @@ export async function discordLatency(assistant: Assistant, questions: string[], 
   const adapter = createDiscordAdapter({ assistant, config });
   const { baseUrl: base, close } = await serveAdapter(adapter);
   const answered = (token: string) => () => fake.requests.some((request) => request.method === 'PATCH' && request.path === `/api/v10/webhooks/${applicationId}/${token}/messages/@original`);
-  const meter = startCpuMeter();
+  const meter = startBurstMeter();
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const token = `bench-${i}`;
@@ -108,7 +108,7 @@ export async function teamsLatency(assistant: Assistant, questions: string[], co
   const { baseUrl: base, close } = await serveAdapter(adapter);
   const answered = (conversation: string) => () =>
     connector.calls.some((call) => call.path.startsWith(`/v3/conversations/${conversation}/activities`) && call.activity.type === 'message');
-  const meter = startCpuMeter();
+  const meter = startBurstMeter();
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const conversation = `a:bench-${i}`;

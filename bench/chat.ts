@@ -21,7 +21,7 @@ import { SlackAdapter } from '../src/adapters/slack/slack-adapter.js';
 import { createAssistantApp } from '../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../src/config.js';
 import { discordLatency, teamsLatency, webLatency } from './_adapter-latency.js';
-import { startCpuMeter } from './_cpu-time.js';
+import { startBurstMeter } from './_burst-cost.js';
 import { corpus } from '../tests/engine/logs/corpus.js';
 import { botToken, botUserId, eventEnvelope, signedHeaders, startFakeSlack } from '../tests/adapters/slack/fake-slack.js';
 
@@ -76,7 +76,7 @@ await post(JSON.stringify(eventEnvelope({ type: 'app_mention', user: 'UBENCH', t
 await waitFor(() => slack.callsTo('chat.postMessage').some((call) => call.args.channel === 'CWARM'), 120_000);
 
 // 1. Concurrent events.
-const slackCpu = startCpuMeter();
+const slackCpu = startBurstMeter();
 const sentAt = new Map<string, number>();
 await Promise.all(
   Array.from({ length: eventCount }, (_, i) => {
@@ -116,7 +116,7 @@ const events = {
   p95_by_question_ms: p95ByQuestion,
   cpu,
 };
-const describeCpu = (c: typeof cpu) => `CPU ${c.process_ms} ms (main thread ${c.main_thread_ms ?? 'n/a'} ms), load ${c.load_average_1m}`;
+const describeCpu = (c: typeof cpu) => `CPU ${c.process_ms} ms (main thread ${c.main_thread_ms ?? 'n/a'} ms), event loop stalled ${c.event_loop_delay_max_ms} ms at most, load ${c.load_average_1m}`;
 console.log(`slack: ${events.answered}/${events.sent} answered, p50 ${events.p50_ms} ms, p95 ${events.p95_ms} ms, max ${events.max_ms} ms; ${describeCpu(cpu)}`);
 console.log(`slack p95 by question: ${Object.entries(p95ByQuestion).map(([q, p]) => `${q} ${p} ms`).join(', ')}`);
 
