@@ -10,6 +10,7 @@ import { createTeamsAdapter } from '../src/adapters/teams/teams-adapter.js';
 import { createWebChatAdapter } from '../src/adapters/web/web-chat-adapter.js';
 import type { Assistant } from '../src/bot/agent/assistant.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { startBurstMeter, type BurstCost } from './_burst-cost.js';
 import { FakeDiscord } from '../tests/adapters/discord/fake-discord.js';
 import { FakeConnector } from '../tests/adapters/teams/fake-connector.js';
 import { serveAdapter } from '../tests/helpers/adapter-server.js';
@@ -21,6 +22,8 @@ export interface LatencySummary {
   p50_ms: number;
   p95_ms: number;
   max_ms: number;
+  /** CPU time the burst cost (whole process and main thread) and the load average then. */
+  cpu: BurstCost;
 }
 
 function percentile(values: number[], p: number): number {
@@ -28,7 +31,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
-function summarise(sent: number, latencies: number[]): LatencySummary {
+function summarise(sent: number, latencies: number[], cpu: BurstCost): LatencySummary {
   return {
     sent,
     answered: latencies.length,
@@ -36,6 +39,7 @@ function summarise(sent: number, latencies: number[]): LatencySummary {
     p50_ms: Math.round(percentile(latencies, 50)),
     p95_ms: Math.round(percentile(latencies, 95)),
     max_ms: Math.round(Math.max(...latencies)),
+    cpu,
   };
 }
 
@@ -51,6 +55,7 @@ async function whenSeen(seen: () => boolean, timeoutMs: number): Promise<number 
 
 export async function webLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
   const { baseUrl: base, close } = await serveAdapter(createWebChatAdapter({ assistant, uploadMaxBytes: 1_000_000 }));
+  const meter = startBurstMeter();
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const start = performance.now();
@@ -59,8 +64,9 @@ export async function webLatency(assistant: Assistant, questions: string[], coun
       return text.includes('"blocks"') ? performance.now() - start : undefined;
     }),
   );
+  const cpu = meter.stop();
   await close();
-  return summarise(count, latencies.filter((value): value is number => value !== undefined));
+  return summarise(count, latencies.filter((value): value is number => value !== undefined), cpu);
 }
 
 export async function discordLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
@@ -72,6 +78,7 @@ export async function discordLatency(assistant: Assistant, questions: string[], 
   const adapter = createDiscordAdapter({ assistant, config });
   const { baseUrl: base, close } = await serveAdapter(adapter);
   const answered = (token: string) => () => fake.requests.some((request) => request.method === 'PATCH' && request.path === `/api/v10/webhooks/${applicationId}/${token}/messages/@original`);
+  const meter = startBurstMeter();
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const token = `bench-${i}`;
@@ -88,10 +95,11 @@ export async function discordLatency(assistant: Assistant, questions: string[], 
       return at === undefined ? undefined : at - start;
     }),
   );
+  const cpu = meter.stop();
   await adapter.stop();
   await close();
   await fake.close();
-  return summarise(count, latencies.filter((value): value is number => value !== undefined));
+  return summarise(count, latencies.filter((value): value is number => value !== undefined), cpu);
 }
 
 export async function teamsLatency(assistant: Assistant, questions: string[], count: number): Promise<LatencySummary> {
@@ -101,6 +109,7 @@ export async function teamsLatency(assistant: Assistant, questions: string[], co
   // The answer's arrival time at the connector, as the Slack fake records it (no polling, no timer lag).
   const answered = (conversation: string) =>
     connector.waitFor((call) => call.path.startsWith(`/v3/conversations/${conversation}/activities`) && call.activity.type === 'message');
+  const meter = startBurstMeter();
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const conversation = `a:bench-${i}`;
@@ -118,7 +127,8 @@ export async function teamsLatency(assistant: Assistant, questions: string[], co
       return answer === undefined ? undefined : answer.at - start;
     }),
   );
+  const cpu = meter.stop();
   await close();
   await connector.close();
-  return summarise(count, latencies.filter((value): value is number => value !== undefined));
+  return summarise(count, latencies.filter((value): value is number => value !== undefined), cpu);
 }

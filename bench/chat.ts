@@ -5,13 +5,16 @@
  *     p50/p95 event-to-reply latency (POST sent -> chat.postMessage received), lost replies.
  *  2. A ~100 MB PostgreSQL log shared as a file: download + analysis + answer time, number of
  *     progress edits, peak RSS of the process.
- * Target: DATABASE_URL when set, else the embedded demo. Writes bench/results/chat.json.
+ * Target: DATABASE_URL when set, else the embedded demo. The server warms up as `pgdba serve`
+ * does before the burst. Each burst also records the CPU time it cost (whole process and main
+ * thread) and the load average, since latency on a shared machine depends on what else runs.
+ * Writes bench/results/chat.json.
  *
  *   npx tsx bench/chat.ts [--events 50] [--log-mb 100] [--questions tables,health,help] [--adapters web,discord,teams]
  * (--adapters: only those adapters' bursts, no Slack burst or upload; prints figures and CPU time.)
  */
 import { createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listenChatServer } from '../src/adapters/server/http-server.js';
@@ -19,6 +22,8 @@ import { SlackAdapter } from '../src/adapters/slack/slack-adapter.js';
 import { createAssistantApp } from '../src/bot/agent/create-assistant.js';
 import { loadConfig } from '../src/config.js';
 import { discordLatency, teamsLatency, webLatency } from './_adapter-latency.js';
+import { startBurstMeter } from './_burst-cost.js';
+import { corpus } from '../tests/engine/logs/corpus.js';
 import { botToken, botUserId, eventEnvelope, signedHeaders, startFakeSlack } from '../tests/adapters/slack/fake-slack.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,12 +64,15 @@ const config = loadConfig({
   PGDBA_UPLOAD_MAX_BYTES: String((logMb + 50) * 1024 * 1024),
 });
 const app = await createAssistantApp(config, { log: () => undefined });
-const server = await listenChatServer({ port: 0, host: '127.0.0.1', adapters: [new SlackAdapter({ assistant: app.assistant, config })] });
+const server = await listenChatServer({ port: 0, host: '127.0.0.1', adapters: [new SlackAdapter({ assistant: app.assistant, config })], warmUp: () => app.warmUp() });
+const startedAt = performance.now();
 await server.start();
+const readySeconds = Number(((performance.now() - startedAt) / 1000).toFixed(1));
+console.log(`ready (adapters started, target opened and warmed) in ${readySeconds} s`);
 const eventsUrl = `http://127.0.0.1:${server.port}/slack/events`;
 const post = (body: string) => fetch(eventsUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(signingSecret, body) }, body });
 
-// Warm-up: open the target and render one chart before measuring.
+// One question through Slack before measuring (the server itself warmed up in start()).
 await post(JSON.stringify(eventEnvelope({ type: 'app_mention', user: 'UBENCH', text: `<@${botUserId}> tables`, ts: '1.000001', channel: 'CWARM', event_ts: '1.000001' })));
 await waitFor(() => slack.callsTo('chat.postMessage').some((call) => call.args.channel === 'CWARM'), 120_000);
 
@@ -80,6 +88,7 @@ if (only) {
 }
 
 // 1. Concurrent events.
+const slackCpu = startBurstMeter();
 const sentAt = new Map<string, number>();
 await Promise.all(
   Array.from({ length: eventCount }, (_, i) => {
@@ -99,7 +108,15 @@ const firstReply = () => {
 };
 await waitFor(() => firstReply().size === eventCount, 60_000);
 const replies = firstReply();
+const cpu = slackCpu.stop();
 const latencies = [...replies].map(([ts, at]) => at - sentAt.get(ts)!);
+const questionOf = (ts: string) => questions[(Number(ts.split('.')[0]) - 1700001000) % questions.length]!;
+const p95ByQuestion = Object.fromEntries(
+  questions.map((question) => {
+    const own = [...replies].filter(([ts]) => questionOf(ts) === question).map(([ts, at]) => at - sentAt.get(ts)!);
+    return [question, own.length > 0 ? Math.round(percentile(own, 95)) : null];
+  }),
+);
 const events = {
   sent: eventCount,
   answered: replies.size,
@@ -108,8 +125,12 @@ const events = {
   p95_ms: Math.round(percentile(latencies, 95)),
   max_ms: Math.round(Math.max(...latencies)),
   questions,
+  p95_by_question_ms: p95ByQuestion,
+  cpu,
 };
-console.log(`events: ${events.answered}/${events.sent} answered, p50 ${events.p50_ms} ms, p95 ${events.p95_ms} ms, max ${events.max_ms} ms`);
+const describeCpu = (c: typeof cpu) => `CPU ${c.process_ms} ms (main thread ${c.main_thread_ms ?? 'n/a'} ms), event loop stalled ${c.event_loop_delay_max_ms} ms at most, load ${c.load_average_1m}`;
+console.log(`slack: ${events.answered}/${events.sent} answered, p50 ${events.p50_ms} ms, p95 ${events.p95_ms} ms, max ${events.max_ms} ms; ${describeCpu(cpu)}`);
+console.log(`slack p95 by question: ${Object.entries(p95ByQuestion).map(([q, p]) => `${q} ${p} ms`).join(', ')}`);
 
 // 1b. The same burst through every other adapter, sharing the same assistant and target.
 const otherAdapters = {
@@ -118,14 +139,14 @@ const otherAdapters = {
   teams: await teamsLatency(app.assistant, questions, eventCount),
 };
 for (const [name, summary] of Object.entries(otherAdapters)) {
-  console.log(`${name}: ${summary.answered}/${summary.sent} answered, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, max ${summary.max_ms} ms`);
+  console.log(`${name}: ${summary.answered}/${summary.sent} answered, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, max ${summary.max_ms} ms; ${describeCpu(summary.cpu)}`);
 }
 
 // 2. A large log upload.
 const folder = join(tmpdir(), `pgdba-bench-chat-${process.pid}`);
 mkdirSync(folder, { recursive: true });
 const logPath = join(folder, 'postgresql-big.log');
-const source = readFileSync(join(here, '..', '..', 'shared', 'corpus', 'logs', 'pgbadger', 'light.postgres.log'));
+const source = readFileSync(join(corpus, 'pgbadger', 'light.postgres.log'));
 const out = createWriteStream(logPath);
 for (let written = 0; written < logMb * 1024 * 1024; written += source.length) {
   if (!out.write(source)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
@@ -162,8 +183,9 @@ await app.close();
 await slack.close();
 const results = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, node: process.version },
+  machine: { cpus: cpus().length, node: process.version, load_average_at_end: loadavg().map((l) => Number(l.toFixed(2))) },
   target: config.DATABASE_URL ? 'DATABASE_URL' : 'embedded demo',
+  ready_seconds: readySeconds,
   events,
   adapters: { slack: events, ...otherAdapters },
   upload,

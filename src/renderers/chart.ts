@@ -1,10 +1,17 @@
 /**
  * Charts: vega-lite spec -> vega SVG (renderer 'none', no canvas) -> PNG with sharp.
  * Text is set in DejaVu Sans (Debian's fonts-dejavu-core), which librsvg finds through fontconfig.
+ *
+ * Compiling and laying out a spec costs tens of milliseconds of the event loop (sharp's part runs
+ * on libuv's threads), so the PNGs of recent specs are kept: the same data asked for again, or
+ * by several people at once, is drawn once.
  */
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { horizontalBarSpec } from './chart-specs.js';
+import { indexUsageSpec } from './insight-charts.js';
 
 export const chartFont = 'DejaVu Sans';
 
@@ -36,10 +43,50 @@ export async function renderChartSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Renders a vega-lite spec to PNG bytes. */
+/** How many recently rendered charts are kept (a few MB of PNG at most). */
+export const recentChartLimit = 32;
+const recentCharts = new Map<string, Promise<Buffer>>();
+
+/**
+ * Renders a vega-lite spec to PNG bytes. A spec rendered recently (same data, same scale) gets
+ * the same Buffer back, which callers must treat as read-only; concurrent calls share one render.
+ */
 export async function renderChart(spec: TopLevelSpec, options: ChartOptions = {}): Promise<Buffer> {
-  const svg = await renderChartSvg(spec);
-  return svgToPng(svg, options.scale ?? 2);
+  const scale = options.scale ?? 2;
+  const key = createHash('sha256').update(`${scale}\u0000${JSON.stringify(spec)}`).digest('hex');
+  const recent = recentCharts.get(key);
+  if (recent) {
+    // Most recently used last, so the least recently used chart is the one dropped.
+    recentCharts.delete(key);
+    recentCharts.set(key, recent);
+    return recent;
+  }
+  const png = renderChartSvg(spec).then((svg) => svgToPng(svg, scale));
+  recentCharts.set(key, png);
+  // A failed render is not kept: the next call tries again.
+  png.catch(() => {
+    if (recentCharts.get(key) === png) recentCharts.delete(key);
+  });
+  for (const oldest of recentCharts.keys()) {
+    if (recentCharts.size <= recentChartLimit) break;
+    recentCharts.delete(oldest);
+  }
+  return png;
+}
+
+/**
+ * Draws the two chart shapes the chat posts most (stacked size bars, index usage) once with
+ * sample data, so the first answer with a chart does not pay for loading the fonts (fontconfig)
+ * and for vega's first, unoptimised pass through those code paths (~70 ms of the event loop).
+ */
+export async function warmUpCharts(): Promise<void> {
+  const sample = [
+    { label: 'public.sample_a', value: 3_000_000, group: 'table + TOAST' },
+    { label: 'public.sample_a', value: 1_000_000, group: 'indexes' },
+    { label: 'public.sample_b', value: 2_000_000, group: 'table + TOAST' },
+  ];
+  await renderChart(horizontalBarSpec(sample, { title: 'Warm-up', valueTitle: 'bytes', valueFormat: '.2~s' }));
+  await renderChart(indexUsageSpec([{ index: 'public.sample_idx', bytes: 1_000_000, scans: 0 }, { index: 'public.sample_pkey', bytes: 2_000_000, scans: 5 }]));
 }
 
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {

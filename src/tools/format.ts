@@ -12,8 +12,11 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(digits)} ${units[unit]}`;
 }
 
+// Built once: a NumberFormat costs far more to create than to use.
+const countFormat = new Intl.NumberFormat('en-US');
+
 export function formatCount(value: number): string {
-  return new Intl.NumberFormat('en-US').format(Math.round(value));
+  return countFormat.format(Math.round(value));
 }
 
 export function formatPercent(ratio: number | null, digits = 1): string {

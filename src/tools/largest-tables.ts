@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sharedSnapshotNote, snapshotsOf } from '../engine/db/inspections/snapshot-cache.js';
 import { readLargestTables, type TableSize } from '../engine/db/largest-tables.js';
 import { horizontalBarSpec } from '../renderers/chart-specs.js';
 import { renderChart } from '../renderers/chart.js';
@@ -14,7 +15,9 @@ export const largestTablesTool = defineTool({
   input: z.object({ limit: z.number().int().min(1).max(50).default(10) }).strict(),
   async run(input, context) {
     const target = await context.target();
-    const tables: TableSize[] = await readLargestTables(target, input.limit, context.signal);
+    const signal = context.signal ? { signal: context.signal } : {};
+    const snapshot = await snapshotsOf(target).read(`largest-tables:${input.limit}`, () => readLargestTables(target, input.limit, context.signal), signal);
+    const tables: TableSize[] = snapshot.value;
     const reply = new ReplyBuilder();
     if (tables.length === 0) {
       reply.text('This database has no user tables yet.');
@@ -40,6 +43,7 @@ export const largestTablesTool = defineTool({
     ]);
     const png = await renderChart(horizontalBarSpec(chartData, { title: 'Largest tables', valueTitle: 'bytes', valueFormat: '.2~s' }));
     reply.image({ png, title: 'Largest tables', alt: `Bar chart of the ${tables.length} largest tables by size`, fileName: 'largest-tables.png' });
+    if (snapshot.shared) reply.context(sharedSnapshotNote(snapshot.readAt));
     // The next question is usually "what is in it?": one click to the biggest tables' structure.
     reply.actions(
       tables.slice(0, 3).map((t) => ({ id: 'describe_table', label: `Describe ${t.schema}.${t.table}`, payload: JSON.stringify({ table: `${t.schema}.${t.table}` }) })),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { runHealthReport } from '../engine/db/inspections/health-report.js';
 import { qualifiedName } from '../engine/db/inspections/format.js';
 import { listIndexes } from '../engine/db/inspections/review.js';
+import { sharedSnapshotNote, snapshotsOf } from '../engine/db/inspections/snapshot-cache.js';
 import { renderChart } from '../renderers/chart.js';
 import { indexUsageSpec } from '../renderers/insight-charts.js';
 import { formatBytes, formatCount } from './format.js';
@@ -21,7 +22,9 @@ export const listIndexesTool = defineTool({
   }).strict(),
   async run(input, context) {
     const target = await context.target();
-    const { indexes, total } = await listIndexes(target, { ...(input.table ? { table: input.table } : {}), ...(input.schema ? { schema: input.schema } : {}) }, input.limit);
+    const filter = { ...(input.table ? { table: input.table } : {}), ...(input.schema ? { schema: input.schema } : {}) };
+    const snapshot = await snapshotsOf(target).read(`indexes:${JSON.stringify(filter)}:${input.limit}`, () => listIndexes(target, filter, input.limit));
+    const { indexes, total } = snapshot.value;
     const scope = input.table ? `on *${input.table}*` : input.schema ? `in schema *${input.schema}*` : `in *${target.description.label}*`;
     const reply = new ReplyBuilder();
     if (indexes.length === 0) {
@@ -57,6 +60,7 @@ export const listIndexesTool = defineTool({
     }
     const png = await renderChart(indexUsageSpec(indexes.slice(0, 20).map((i) => ({ index: `${i.schema}.${i.name}`, bytes: i.bytes, scans: i.scans }))));
     reply.image({ png, title: 'Index usage', alt: 'Bar chart of index sizes, never-scanned ones in red', fileName: 'index-usage.png' });
+    if (snapshot.shared) reply.context(sharedSnapshotNote(snapshot.readAt));
     return { data: { indexes, total }, reply: reply.build() };
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sharedSnapshotNote, snapshotsOf } from '../engine/db/inspections/snapshot-cache.js';
 import { readServerOverview, type ServerOverview } from '../engine/db/server-overview.js';
 import { formatBytes, formatCount, formatDuration, formatPercent } from './format.js';
 import { ReplyBuilder } from './reply.js';
@@ -15,7 +16,9 @@ export const serverOverviewTool = defineTool({
   input: z.object({}).strict(),
   async run(_input, context) {
     const target = await context.target();
-    const overview: ServerOverview = await readServerOverview(target, context.signal);
+    const signal = context.signal ? { signal: context.signal } : {};
+    const snapshot = await snapshotsOf(target).read('server-overview', () => readServerOverview(target, context.signal), signal);
+    const overview: ServerOverview = snapshot.value;
     const { connections } = overview;
     const reply = new ReplyBuilder()
       .text(`*${overview.database}* on PostgreSQL ${overview.version} (${target.description.label})`)
@@ -36,6 +39,7 @@ export const serverOverviewTool = defineTool({
       reply.text(`Connections are at ${formatCount((connections.total / connections.max) * 100)} % of max_connections: consider a pooler such as PgBouncer.`);
     }
     reply.context(overview.statsResetAt ? `Statistics since ${overview.statsResetAt}.` : 'Statistics since the server started.');
+    if (snapshot.shared) reply.context(sharedSnapshotNote(snapshot.readAt));
     return { data: overview, reply: reply.build() };
   },
 });

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { renderChart, renderChartSvg } from '../../src/renderers/chart.js';
+import { recentChartLimit, renderChart, renderChartSvg } from '../../src/renderers/chart.js';
 import { horizontalBarSpec } from '../../src/renderers/chart-specs.js';
 
 const tables = [
@@ -45,5 +45,24 @@ describe('renderChart', () => {
   it('a chart without data still renders an empty frame rather than failing', async () => {
     const png = await renderChart(horizontalBarSpec([], { title: 'Nothing yet', valueTitle: 'bytes' }));
     expect((await sharp(png).metadata()).format).toBe('png');
+  });
+
+  it('draws a spec asked for again, or by several callers at once, only once', async () => {
+    const spec = horizontalBarSpec(tables, { title: 'Asked twice', valueTitle: 'bytes' });
+    const [a, b] = await Promise.all([renderChart(spec), renderChart(structuredClone(spec))]);
+    expect(b).toBe(a);
+    expect(await renderChart(structuredClone(spec))).toBe(a);
+    expect(await renderChart(spec, { scale: 1 })).not.toBe(a);
+    const other = await renderChart(horizontalBarSpec([...tables, { label: 'public.page_views', value: 1_000_000 }], { title: 'Asked twice', valueTitle: 'bytes' }));
+    expect(other).not.toBe(a);
+  });
+
+  it('keeps only the most recent charts: an old spec is drawn again', async () => {
+    const spec = horizontalBarSpec(tables, { title: 'Soon forgotten', valueTitle: 'bytes' });
+    const first = await renderChart(spec);
+    for (let i = 0; i < recentChartLimit; i += 1) await renderChart(horizontalBarSpec([{ label: `t${i}`, value: i + 1 }], { title: `Filler ${i}`, valueTitle: 'bytes' }));
+    const again = await renderChart(spec);
+    expect(again).not.toBe(first);
+    expect(again.equals(first)).toBe(true);
   });
 });

@@ -20,6 +20,11 @@ export interface ChatServerOptions {
   port: number;
   host?: string;
   adapters: readonly Adapter[];
+  /**
+   * Run before /healthz reports ready (open the target, warm caches): the first questions then
+   * find everything loaded. A failure is logged and does not keep the server from serving.
+   */
+  warmUp?: () => Promise<void>;
 }
 
 export async function listenChatServer(options: ChatServerOptions): Promise<ChatServer> {
@@ -61,6 +66,7 @@ export async function listenChatServer(options: ChatServerOptions): Promise<Chat
         await adapter.start();
         logger.info(`pgdba serve: ${adapter.name} ready (${adapter.transport})`);
       }
+      await options.warmUp?.().catch((error: unknown) => logger.error('pgdba serve: warming up failed; questions will open the database when they need it', error));
       ready = true;
     },
     async stop() {

@@ -48,7 +48,7 @@ export function registerServeCommand(program: Command): void {
         return;
       }
       if (adapters.length === 0) logger.info('pgdba serve: no chat adapter is configured (set SLACK_BOT_TOKEN, DISCORD_*, MICROSOFT_APP_ID, or use --web); serving /healthz only.');
-      const server = await listenChatServer({ port: config.PORT, host, adapters });
+      const server = await listenChatServer({ port: config.PORT, host, adapters, warmUp: () => app.warmUp() });
       await server.start();
       const stopMaintenanceRuns = startMaintenanceWindowRuns(app.approvals, {
         report: (results) => results.forEach((result) => logger.info(`pgdba serve: maintenance window: ${result.message}`)),

@@ -20,11 +20,14 @@ import { readSchemaSummary } from './schema-summary.js';
 import { createApprovalWorkflow, type ApprovalWorkflow } from '../approvals/index.js';
 import { createAuditTool } from '../approvals/audit-tool.js';
 import { createRequestChangeTool } from '../approvals/request-change-tool.js';
+import { warmUpCharts } from '../../renderers/chart.js';
 
 export interface AssistantApp extends App {
   assistant: Assistant;
   /** The approval workflow: the only path by which a change is executed. */
   approvals: ApprovalWorkflow;
+  /** Opens the target (warming the embedded demo) and draws a first chart, before serving. */
+  warmUp(): Promise<void>;
 }
 
 export interface AssistantAppOptions {
@@ -87,6 +90,9 @@ function assemble(config: Config, options: AssistantAppOptions, opener: ReturnTy
     config,
     assistant,
     approvals,
+    async warmUp() {
+      await Promise.all([opener.warmUp(), warmUpCharts()]);
+    },
     async close() {
       await opener.close();
       await state.close();

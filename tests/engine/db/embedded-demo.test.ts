@@ -1,29 +1,45 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Bot } from '../../../src/bot/bot.js';
+import { startEmbeddedDemo, type EmbeddedDemo } from '../../../src/engine/db/embedded/demo-database.js';
+import { demoImagePath } from '../../../src/engine/db/embedded/demo-image.js';
+import { demoSchemaVersion } from '../../../src/engine/db/embedded/demo-schema.js';
 import { targetOpener, type TargetOpener } from '../../../src/engine/db/open-target.js';
-import { defaultSessionSettings, type TargetDatabase } from '../../../src/engine/db/target-database.js';
+import { defaultSessionSettings, TargetDatabase } from '../../../src/engine/db/target-database.js';
 import { tools } from '../../../src/tools/registry.js';
 
-// The embedded demo is PGlite (PostgreSQL in WASM) served over a loopback socket; no test server needed.
+// The embedded demo is PGlite (PostgreSQL in WASM) in a worker thread, served over a loopback
+// socket; no test server needed.
 describe('embedded demo database', () => {
   const demoDir = mkdtempSync(join(tmpdir(), 'pgdba-demo-'));
+  const log: string[] = [];
+  const issued: string[] = [];
   let opener: TargetOpener;
   let target: TargetDatabase;
 
   beforeAll(async () => {
-    opener = targetOpener({ ...defaultSessionSettings, demoDir });
+    // A damaged image of this version and an image of an older one: the start rebuilds the first and removes the second.
+    writeFileSync(demoImagePath(demoDir), 'not a gzip image');
+    writeFileSync(join(demoDir, 'demo-v0.tar.gz'), 'an image of an older demo');
+    const query = vi.spyOn(TargetDatabase.prototype, 'query');
+    opener = targetOpener({ ...defaultSessionSettings, demoDir }, (line) => log.push(line));
+    await opener.warmUp();
+    issued.push(...query.mock.calls.map(([sql]) => sql));
+    query.mockRestore();
     target = await opener.open();
-  }, 180_000);
+  }, 240_000);
   afterAll(async () => {
     await opener?.close();
     rmSync(demoDir, { recursive: true, force: true });
   });
 
-  it('saves the seeded image for later starts', () => {
-    expect(readdirSync(demoDir)).toEqual(['demo-v1.tar.gz']);
+  it('rebuilds a damaged image, saves it for later starts and removes older images', () => {
+    expect(log[0]).toMatch(/^The saved demo image .*demo-v\d+\.tar\.gz could not be loaded \(.+\); building it again\.$/);
+    expect(readdirSync(demoDir)).toEqual([`demo-v${demoSchemaVersion}.tar.gz`]);
+    expect(statSync(demoImagePath(demoDir)).size).toBeGreaterThan(1_000_000);
   });
 
   it('is reached through the pg client like a real server, read-only', async () => {
@@ -50,6 +66,13 @@ describe('embedded demo database', () => {
     expect((scans.customers_email_idx ?? 0) + (scans.customers_email_key_dup ?? 0)).toBeGreaterThan(0);
   });
 
+  it('warms up by reading the catalog the common questions read, before the first question', () => {
+    expect(issued.some((sql) => /from pg_settings/.test(sql))).toBe(true); // the health report's settings
+    expect(issued.some((sql) => /pg_get_indexdef/.test(sql))).toBe(true); // the index list
+    expect(issued.some((sql) => /pg_total_relation_size/.test(sql))).toBe(true); // the largest tables
+    expect(issued.some((sql) => /pg_database_size/.test(sql))).toBe(true); // the server overview
+  });
+
   it('answers health and tables through the bot', async () => {
     const bot = new Bot({ tools, openTarget: () => opener.open() });
     const health = await bot.ask('health');
@@ -57,5 +80,52 @@ describe('embedded demo database', () => {
     expect((health.data as { version: string }).version).toMatch(/^\d+/);
     const tables = await bot.ask('tables');
     expect((tables.data as { tables: { table: string }[] }).tables[0]?.table).toBe('orders');
+  });
+
+  it('runs in its own thread: the event loop keeps turning while the demo scans 300,000 rows', async () => {
+    const client = new pg.Client({ connectionString: await opener.url() });
+    await client.connect();
+    let finished = false;
+    const scan = client.query("select count(*)::int as n from orders where note like '%x%' or status like '%y%'").finally(() => (finished = true));
+    let turns = 0;
+    while (!finished) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns += 1;
+    }
+    expect((await scan).rows[0]).toEqual({ n: 0 });
+    await client.end();
+    // PGlite on this thread would block it for the whole scan: a handful of turns at most.
+    expect(turns).toBeGreaterThan(100);
+  });
+
+  it('a demo started from the saved image stops cleanly (thread ended, port closed) and is started again at the next question', async () => {
+    const started: EmbeddedDemo[] = [];
+    const lines: string[] = [];
+    const startDemo = async (options: Parameters<typeof startEmbeddedDemo>[0]) => {
+      const demo = await startEmbeddedDemo(options);
+      started.push(demo);
+      return demo;
+    };
+    const own = targetOpener({ ...defaultSessionSettings, demoDir }, (line) => lines.push(line), startDemo);
+    try {
+      await own.open();
+      await started[0]!.stop(); // as if the worker had crashed
+      expect(started[0]!.running).toBe(false);
+      await expect(new pg.Client({ connectionString: started[0]!.url }).connect()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      const reopened = await own.open();
+      expect((await reopened.query<{ n: number }>('select count(*)::int as n from products')).rows[0]).toEqual({ n: 500 });
+      expect(started.map((demo) => demo.running)).toEqual([false, true]);
+      expect(lines).toContain('The embedded demo database had stopped; starting it again.');
+    } finally {
+      await own.close();
+    }
+    expect(started[1]!.running).toBe(false);
+  });
+
+  it('says what to do when the demo cannot start', async () => {
+    const underAFile = join(demoImagePath(demoDir), 'demo');
+    await expect(startEmbeddedDemo({ demoDir: underAFile })).rejects.toThrow(
+      `The embedded demo database could not start: cannot create the demo folder ${underAFile} (ENOTDIR); set PGDBA_DEMO_DIR to a writable folder`,
+    );
   });
 });

@@ -9,8 +9,11 @@
  * - `page_views` has no primary key.
  */
 
-/** Bump when the schema or data changes so cached demo images are rebuilt. */
-export const demoSchemaVersion = 1;
+/**
+ * Bump when the schema, the data or the way the image is built changes, so cached demo images
+ * are rebuilt (2: images are checkpointed without recycled WAL segments).
+ */
+export const demoSchemaVersion = 2;
 
 export const demoSchemaSql = `
 create table customers (
