@@ -144,7 +144,9 @@ export class TargetDatabase {
     } catch (error) {
       throw explainConnectionError(error, this.target);
     }
-    if (!this.prepared.has(client)) {
+    // The embedded demo serves every connection from ONE PGlite session, so settings another
+    // connection made (the executor turning read-only off) would leak in: re-assert them each time.
+    if (this.description.embedded || !this.prepared.has(client)) {
       try {
         await client.query(this.sessionSetup);
       } catch (error) {

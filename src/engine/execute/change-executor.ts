@@ -15,7 +15,7 @@ import { observeBefore, verifyEffect, type Observation } from './effect-checks.j
 import type { ExecutionEvent, ExecutionResult, ExecutorSettings, IndexCheck, StatementRun } from './execution-types.js';
 import { IndexProgressMonitor } from './index-progress.js';
 import { explainForEvidence, type QueryEvidence } from './plan-evidence.js';
-import { isLockFailure, openWritableSession, sqlState } from './writable-session.js';
+import { closeWritableSession, isLockFailure, openWritableSession, runWritable, sqlState } from './writable-session.js';
 
 export interface ExecutionHooks {
   /** Progress, retries and clean-up as they happen (awaited, so a slow handler slows the run). */
@@ -166,7 +166,7 @@ export class ChangeExecutor {
       result.status = 'failed';
       result.error ??= `Execution stopped: ${(error as Error).message}.`;
     } finally {
-      await client.end().catch(() => undefined);
+      await closeWritableSession(client);
     }
     return finish();
   }
@@ -224,7 +224,7 @@ export class ChangeExecutor {
     const t0 = Date.now();
     try {
       monitor?.start();
-      this.keepReturned(run, statement, await client.query(statement.sql));
+      this.keepReturned(run, statement, await runWritable(client, statement.sql));
       this.record(run, 'succeeded', attempt, Date.now() - t0);
       await hooks.onEvent?.({ kind: 'statement-finished', statementIndex: statement.index, durationMs: run.durationMs });
       return undefined;
@@ -237,7 +237,8 @@ export class ChangeExecutor {
   }
 
   private async runInTransaction(client: pg.Client, batch: PlannedStatement[], attempt: number, result: ExecutionResult, hooks: ExecutionHooks) {
-    await client.query('begin');
+    // An explicit READ WRITE: the session default may have been reset by a shared (demo) session.
+    await client.query('begin read write');
     for (const statement of batch) {
       const run = result.statements[statement.index]!;
       await hooks.onEvent?.({ kind: 'statement-started', statementIndex: statement.index, sql: statement.sql, attempt });
@@ -310,7 +311,7 @@ export class ChangeExecutor {
       let outcome: { index: string; dropped: boolean; error?: string } = { index: index.name, dropped: false };
       for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt += 1) {
         try {
-          await client.query(`drop index concurrently if exists ${index.name}`);
+          await runWritable(client, `drop index concurrently if exists ${index.name}`);
           outcome = { index: index.name, dropped: true };
           break;
         } catch (error) {

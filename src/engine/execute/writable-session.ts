@@ -30,6 +30,25 @@ export async function openWritableSession(
   return client;
 }
 
+/**
+ * Runs one statement outside a transaction block as a write. On the embedded demo the analysis
+ * sessions share this PGlite session and re-assert read-only before each query, so the executor
+ * re-asserts read-write before each of its statements too (one extra round trip per statement).
+ */
+export async function runWritable(client: pg.Client, sql: string): Promise<pg.QueryResult> {
+  await client.query('SET default_transaction_read_only = off');
+  return client.query(sql);
+}
+
+/**
+ * Puts the session back to read-only before disconnecting: on the embedded demo every connection
+ * shares one PGlite session, so a setting left behind would apply to the analysis sessions too.
+ */
+export async function closeWritableSession(client: pg.Client): Promise<void> {
+  await client.query('SET default_transaction_read_only = on').catch(() => undefined);
+  await client.end().catch(() => undefined);
+}
+
 export function sqlState(error: unknown): string | undefined {
   return (error as { code?: string }).code;
 }

@@ -9,6 +9,7 @@ import { demoImagePath } from '../../../src/engine/db/embedded/demo-image.js';
 import { demoSchemaVersion } from '../../../src/engine/db/embedded/demo-schema.js';
 import { targetOpener, type TargetOpener } from '../../../src/engine/db/open-target.js';
 import { defaultSessionSettings, TargetDatabase } from '../../../src/engine/db/target-database.js';
+import { closeWritableSession, openWritableSession, runWritable } from '../../../src/engine/execute/writable-session.js';
 import { tools } from '../../../src/tools/registry.js';
 
 // The embedded demo is PGlite (PostgreSQL in WASM) in a worker thread, served over a loopback
@@ -45,6 +46,17 @@ describe('embedded demo database', () => {
   it('is reached through the pg client like a real server, read-only', async () => {
     expect(target.description.embedded).toBe(true);
     await expect(target.query("insert into products (sku, name, price_cents) values ('x', 'x', 1)")).rejects.toMatchObject({ code: '25006' });
+  });
+
+  it('stays read-only for analysis while and after the executor writes through the shared PGlite session', async () => {
+    // Every socket connection shares one PGlite session: the executor's settings must not leak.
+    const writer = await openWritableSession(await opener.url(), { lockTimeoutMs: 3_000, statementTimeoutMs: 30_000, applicationName: 'pgdba-executor' });
+    await expect(target.query("insert into products (sku, name, price_cents) values ('y', 'y', 1)")).rejects.toMatchObject({ code: '25006' });
+    await runWritable(writer, 'create table executor_scratch (id int)');
+    await expect(target.query("insert into products (sku, name, price_cents) values ('z', 'z', 1)")).rejects.toMatchObject({ code: '25006' });
+    await runWritable(writer, 'drop table executor_scratch');
+    await closeWritableSession(writer);
+    await expect(target.query("insert into products (sku, name, price_cents) values ('w', 'w', 1)")).rejects.toMatchObject({ code: '25006' });
   });
 
   it('holds a few hundred thousand rows with the planted problems', async () => {
