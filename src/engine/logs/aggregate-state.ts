@@ -17,8 +17,16 @@ export interface Breakdown {
   total: ExactTotal;
 }
 
+/** The text of the call that created a group, and which of its statements the group is. */
+export interface Creator {
+  text: string;
+  index: number;
+}
+
 export interface QueryState<Sketch> {
   ref: StatementGroupRef;
+  /** Worker ranges: the creating call's text, to show the group as one pass would (see firstRef). */
+  creator: Creator | undefined;
   /** Order key of the call that created the group (ties in the report keep this order). */
   order: number;
   calls: number;
@@ -72,6 +80,7 @@ export interface TableState {
 export interface TempState {
   fingerprint: string | null;
   query: string;
+  creator?: Creator;
   count: number;
   total_bytes: number;
   max_bytes: number;
@@ -180,4 +189,6 @@ export interface AggregatePartial {
   deferred: DeferredSessionStep[];
   /** Most statements pending at once in the range (bounds the one-pass session table size). */
   maxPending: number;
+  /** First text used in the range per statement form (with its order key). */
+  firstUses: { raw: string; order: number }[];
 }

@@ -28,11 +28,16 @@ import { detach } from './detach.js';
 import { normalizeErrorMessage, sqlstateClass } from './error-normalizer.js';
 import { addShare, addValue, exactTotal, meanRounded, mergeTotal, thousandths, totalRounded, totalValue } from './exact-total.js';
 import { LatencySketch, type SketchState } from './latency-sketch.js';
-import { keyToDisplayText, normalizeStatement } from './sql-normalizer.js';
+import { keyToDisplayText, normalizeStatement, statementKeyHash } from './sql-normalizer.js';
 import type { StatementGroupRef, StatementResolver } from './statement-memo.js';
 import type { LogAnalysisOptions, LogEntry } from './types.js';
 
 type QueryAccumulator = QueryState<LatencySketch>;
+
+interface FirstUse {
+  raw: string;
+  order: number;
+}
 
 interface PendingStatement {
   query: string;
@@ -119,6 +124,12 @@ function keepLongestWaits(examples: LogEvents['lock_waits']['examples']): void {
 
 export interface AggregatorMode {
   /**
+   * Keep, per normalised statement form, the first text used (worker ranges and the merging main
+   * thread): one pass shows a group with the text of the first statement of its form, which
+   * the merge must find again although workers may have asked the parser in another order.
+   */
+  firstTexts?: boolean;
+  /**
    * The statements processes had pending when this input began are not known (a byte range
    * after the first one, read by a worker thread): steps depending on them are deferred.
    */
@@ -161,6 +172,11 @@ export class LogAggregator {
   private maxPending = 0;
   /** Set when the range cannot be merged exactly (too many pending sessions or deferred steps). */
   overflow = false;
+  private readonly firstTexts: boolean;
+  /** First text (and its order key) resolved per memo entry: the refs array stands for its form. */
+  private readonly firstUses = new Map<StatementGroupRef[], FirstUse>();
+  /** Main thread: first text per form (tokenizer hash) over all ranges merged so far. */
+  private readonly firstTextByForm = new Map<number, FirstUse>();
 
   constructor(
     private readonly grouper: StatementResolver,
@@ -171,9 +187,20 @@ export class LogAggregator {
     this.since = options.since ? options.since.getTime() : -Infinity;
     this.until = options.until ? options.until.getTime() : Infinity;
     this.startsUnknown = mode.startsUnknown === true;
+    this.firstTexts = mode.firstTexts === true;
   }
 
-  private passes(entry: LogEntry): boolean {
+  /** The groups of a statement text (noting the first text of each form when asked to). */
+  private resolve(raw: string, order: number): StatementGroupRef[] {
+    const refs = this.grouper.resolve(raw);
+    // Utility statements are grouped by their exact text and unparsed ones by their normalised
+    // text: their display text does not depend on which text came first.
+    if (this.firstTexts && !this.firstUses.has(refs) && refs[0]?.parsed === true && !refs.some((ref) => ref.utility)) this.firstUses.set(refs, { raw: detach(raw), order });
+    return refs;
+  }
+
+  /** Whether the entry passes the time window and the database/user/application filters. */
+  passes(entry: LogEntry): boolean {
     const o = this.options;
     if (entry.time < this.since || entry.time > this.until) return false;
     if (o.database !== undefined && entry.database !== o.database) return false;
@@ -204,7 +231,8 @@ export class LogAggregator {
     return this.orderBase + this.seq + 1;
   }
 
-  add(entry: LogEntry): void {
+  /** Adds an entry (`event`: its classification, when the caller already has it). */
+  add(entry: LogEntry, event: LogEvent = classify(entry)): void {
     this.seq += 2;
     if (!this.passes(entry)) {
       this.filteredOut += 1;
@@ -216,7 +244,6 @@ export class LogAggregator {
     const severity = entry.severity;
     if (severity === 'ERROR' || severity === 'FATAL' || severity === 'PANIC') this.addError(entry);
     else if (severity === 'WARNING') this.warningsTotal += 1;
-    const event = classify(entry);
     if (event.kind !== 'other') this.addEvent(event, entry);
   }
 
@@ -333,11 +360,12 @@ export class LogAggregator {
         const point = this.minute(entry.time);
         if (point) point.temp_bytes += event.bytes;
         const statement = entry.statement;
-        const ref = statement ? this.grouper.resolve(statement)[0] : undefined;
+        const ref = statement ? this.resolve(statement, this.order())[0] : undefined;
         const key = ref?.fingerprint ?? '(no statement logged)';
         let item = this.tempByQuery.get(key);
         if (item === undefined) {
           item = { fingerprint: ref?.fingerprint ?? null, query: ref?.query ?? '(no statement logged)', count: 0, total_bytes: 0, max_bytes: 0 };
+          if (this.firstTexts && statement !== undefined && ref !== undefined) item.creator = { text: detach(statement), index: 0 };
           this.tempByQuery.set(key, item);
         }
         item.count += 1;
@@ -424,7 +452,8 @@ export class LogAggregator {
     if (step === 'parse' || step === 'bind') {
       if (!this.sampled()) return;
       const units = thousandths(durationMs);
-      for (const ref of this.grouper.resolve(query)) addShare(this.accumulator(ref, query, entry, this.order()).parseBind, units, durationMs, 1, this.sampleEvery);
+      const refs = this.resolve(query, this.order());
+      for (let i = 0; i < refs.length; i += 1) addShare(this.accumulator(refs, i, query, entry, this.order()).parseBind, units, durationMs, 1, this.sampleEvery);
       return;
     }
     if (this.carriedUnknown(entry.pid)) this.defer({ step: 'timed-statement', pid: entry.pid, seq: this.seq, query: detach(query) });
@@ -453,11 +482,12 @@ export class LogAggregator {
     return this.sampleCounter % this.sampleEvery === 0;
   }
 
-  private accumulator(ref: StatementGroupRef, query: string, context: CallContext, order: number): QueryAccumulator {
+  private accumulator(refs: StatementGroupRef[], index: number, query: string, context: CallContext, order: number): QueryAccumulator {
+    const ref = refs[index]!;
     let acc = this.queries.get(ref.fingerprint);
     if (acc === undefined) {
       acc = {
-        ref, order, calls: 0, sketch: new LatencySketch(), total: exactTotal(), parseBind: exactTotal(), first: Infinity, last: -Infinity,
+        ref, creator: this.firstTexts && this.firstUses.has(refs) ? { text: detach(query), index } : undefined, order, calls: 0, sketch: new LatencySketch(), total: exactTotal(), parseBind: exactTotal(), first: Infinity, last: -Infinity,
         example: detach(query), exampleParameters: undefined, exampleDurationMs: -1, exampleTime: context.time, exampleOrder: order, plan: undefined, plans: 0,
         byDatabase: new Map(), byUser: new Map(), byApplication: new Map(), byClient: new Map(),
       };
@@ -468,15 +498,15 @@ export class LogAggregator {
 
   private recordCall(query: string, durationMs: number | undefined, context: CallContext, time: number, order: number): void {
     if (!this.sampled()) return;
-    const refs = this.grouper.resolve(query);
+    const refs = this.resolve(query, order);
     const weight = this.sampleEvery;
     // A multi-statement simple query is one log line but one call per statement in
     // pg_stat_statements; its duration is shared equally (the log has no finer figure).
     const n = refs.length;
     const point = this.minute(time);
     if (durationMs === undefined) {
-      for (const ref of refs) {
-        const acc = this.accumulator(ref, query, context, order);
+      for (let r = 0; r < n; r += 1) {
+        const acc = this.accumulator(refs, r, query, context, order);
         acc.calls += weight;
         if (time < acc.first) acc.first = time;
         if (time > acc.last) acc.last = time;
@@ -490,8 +520,8 @@ export class LogAggregator {
     }
     const share = durationMs / n;
     const units = thousandths(durationMs);
-    for (const ref of refs) {
-      const acc = this.accumulator(ref, query, context, order);
+    for (let r = 0; r < n; r += 1) {
+      const acc = this.accumulator(refs, r, query, context, order);
       acc.calls += weight;
       if (time < acc.first) acc.first = time;
       if (time > acc.last) acc.last = time;
@@ -525,9 +555,10 @@ export class LogAggregator {
 
   private onPlan(query: string, plan: string, durationMs: number): void {
     if (query === '') return;
-    const ref = this.grouper.resolve(query)[0];
+    const refs = this.resolve(query, this.order());
+    const ref = refs[0];
     if (ref === undefined) return;
-    const acc = this.queries.get(ref.fingerprint) ?? this.accumulator(ref, query, { time: NaN }, this.order());
+    const acc = this.queries.get(ref.fingerprint) ?? this.accumulator(refs, 0, query, { time: NaN }, this.order());
     acc.plans += 1;
     if (acc.plan === undefined || durationMs > acc.plan.durationMs) acc.plan = { durationMs, text: detach(plan.slice(0, MAX_PLAN_CHARS)) };
   }
@@ -577,6 +608,8 @@ export class LogAggregator {
     this.seq += 2;
     for (const pending of this.sessions.values()) this.recordCall(pending.query, undefined, pending.context, pending.context.time, this.order());
     this.sessions.clear();
+    // The main thread's own uses (deferred steps, the flush above) count with the ranges' ones.
+    if (this.firstTextByForm.size > 0) for (const use of this.firstUses.values()) this.noteFirstText(use.raw, use.order);
   }
 
   /** The state of a byte range, for the main thread to merge (a worker's aggregator, after its last entry). */
@@ -604,6 +637,7 @@ export class LogAggregator {
       pending: [...this.sessions.entries()].map(([pid, p]): PendingState => ({ pid, query: p.query, context: p.context, order: p.order, inherit: p.inherit })),
       deferred: this.deferred,
       maxPending: this.maxPending,
+      firstUses: [...this.firstUses.values()],
     };
   }
 
@@ -615,6 +649,7 @@ export class LogAggregator {
   mergeRange(partial: AggregatePartial, index: number): boolean {
     if (this.sessions.size + partial.maxPending > MAX_SESSIONS) return false;
     const base = index * RANGE_ORDER;
+    for (const use of partial.firstUses) this.noteFirstText(use.raw, use.order + base);
     this.entries += partial.entries;
     this.filteredOut += partial.filteredOut;
     this.first = Math.min(this.first, partial.first);
@@ -680,6 +715,23 @@ export class LogAggregator {
     this.orderBase = (index + 1) * RANGE_ORDER;
     this.seq = 0;
     return true;
+  }
+
+  private noteFirstText(raw: string, order: number): void {
+    const form = statementKeyHash(raw);
+    const known = this.firstTextByForm.get(form);
+    if (known === undefined || order < known.order) this.firstTextByForm.set(form, { raw, order });
+  }
+
+  /**
+   * The group as one pass shows it: from the first text of the creating statement's form, over
+   * all ranges (the parser may have been asked about another text of that form first).
+   */
+  private firstRef(ref: StatementGroupRef, creator: { text: string; index: number } | undefined): StatementGroupRef {
+    if (creator === undefined || this.grouper.groupsOfText === undefined) return ref;
+    const first = this.firstTextByForm.get(statementKeyHash(creator.text));
+    if (first === undefined) return ref;
+    return this.grouper.groupsOfText(first.raw)[creator.index] ?? ref;
   }
 
   private mergeQuery(acc: QueryState<SketchState>, base: number): void {
@@ -826,6 +878,7 @@ export class LogAggregator {
     });
     all.sort((a, b) => b.totalMs - a.totalMs || b.acc.calls - a.acc.calls);
     const list = all.slice(0, limit).map(({ acc }): QueryStats => {
+      acc.ref = this.firstRef(acc.ref, acc.creator);
       const s = acc.sketch;
       const timed = s.count > 0;
       const stats: QueryStats = {
@@ -904,7 +957,15 @@ export class LogAggregator {
         max_wait_ms: e.lock_waits.max_wait_ms, by_lock_mode: sortedRecord(this.lockModes), examples: e.lock_waits.examples,
       },
       deadlocks: { count: e.deadlocks.count, examples: e.deadlocks.examples },
-      temp_files: { count: e.temp_files.count, total_bytes: e.temp_files.total_bytes, max_bytes: e.temp_files.max_bytes, by_query: [...this.tempByQuery.values()].sort((a, b) => b.total_bytes - a.total_bytes).slice(0, 20) },
+      temp_files: {
+        count: e.temp_files.count,
+        total_bytes: e.temp_files.total_bytes,
+        max_bytes: e.temp_files.max_bytes,
+        by_query: [...this.tempByQuery.values()]
+          .sort((a, b) => b.total_bytes - a.total_bytes)
+          .slice(0, 20)
+          .map((t) => ({ fingerprint: t.fingerprint, query: t.fingerprint === null ? t.query : this.firstRef({ fingerprint: t.fingerprint, query: t.query, utility: false, parsed: true }, t.creator).query, count: t.count, total_bytes: t.total_bytes, max_bytes: t.max_bytes })),
+      },
       connections: {
         count: e.connections.count, received: e.connections.received, by_database: sortedRecord(this.conn.byDatabase), by_user: sortedRecord(this.conn.byUser),
         by_host: sortedRecord(this.conn.byHost), by_application: sortedRecord(this.conn.byApplication),

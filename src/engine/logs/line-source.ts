@@ -3,7 +3,6 @@
  * Invalid UTF-8 becomes U+FFFD instead of an error; a missing final newline still ends the
  * last line; a line longer than MAX_LINE is cut (and reported by the caller as unparsed).
  */
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
@@ -17,6 +16,9 @@ export interface OpenedInput {
   name: string;
   /** Bytes as stored (compressed size for .gz); used for progress. */
   size: number;
+  /** The file, when the input is one. */
+  path?: string;
+  gzip: boolean;
   /** First bytes of the decompressed text, for format detection. */
   head: string;
   lines(onBytes: (bytes: number) => void): AsyncGenerator<string[]>;
@@ -34,9 +36,35 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/**
+ * Bytes `start`..`end` of a file, read in chunks aligned on multiples of CHUNK from the start of
+ * the file: a byte range read by a worker thread is cut into lines exactly as one pass cuts it
+ * (the cut of lines over MAX_LINE depends on the chunk boundaries). `end` Infinity: up to EOF.
+ */
+export async function* fileChunks(path: string, start = 0, end = Infinity): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    for (let position = start - (start % CHUNK); position < end; position += CHUNK) {
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      let filled = 0;
+      while (filled < CHUNK) {
+        const { bytesRead } = await handle.read(buffer, filled, CHUNK - filled, position + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      const from = Math.max(start, position) - position;
+      const to = Math.min(end, position + filled) - position;
+      if (to > from) yield buffer.subarray(from, to);
+      if (filled < CHUNK) return;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 async function* bytesOf(input: LogInputObject): AsyncGenerator<Buffer> {
   if (input.path !== undefined) {
-    for await (const chunk of createReadStream(input.path, { highWaterMark: CHUNK })) yield chunk as Buffer;
+    yield* fileChunks(input.path);
   } else if (input.data !== undefined) {
     const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
     for (let i = 0; i < data.length; i += CHUNK) yield data.subarray(i, i + CHUNK);
@@ -110,12 +138,19 @@ export async function openInput(input: LogInput): Promise<OpenedInput> {
   return {
     name,
     size,
+    ...(object.path !== undefined ? { path: object.path } : {}),
+    gzip,
     head,
     lines: (onBytes) => splitLines(object, gzip, onBytes),
   };
 }
 
-async function* splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
+/** Lines of bytes `start`..`end` of a plain file; `start` and `end` must be line starts (or EOF). */
+export function rangeLines(path: string, start: number, end: number, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
+  return linesOf(countingBytes(fileChunks(path, start, end), onBytes), path, false);
+}
+
+function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
   let source: AsyncIterable<Buffer>;
   if (gzip) {
     const raw = Readable.from(countingBytes(bytesOf(input), onBytes));
@@ -125,6 +160,10 @@ async function* splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes
   } else {
     source = countingBytes(bytesOf(input), onBytes);
   }
+  return linesOf(source, input.name, gzip);
+}
+
+async function* linesOf(source: AsyncIterable<Buffer>, name: string, gzip: boolean): AsyncGenerator<string[]> {
   // Lines are cut at newline bytes (never inside a UTF-8 sequence) and decoded in one call per
   // chunk; invalid UTF-8 becomes U+FFFD.
   let carry: Buffer | undefined;
@@ -144,7 +183,7 @@ async function* splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes
       yield bytes.toString('utf8', 0, lastNewline).split('\n');
     }
   } catch (error) {
-    if (gzip) throw new LogInputError(`${input.name} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`);
+    if (gzip) throw new LogInputError(`${name} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`);
     throw error;
   }
   if (carry !== undefined && carry.length > 0) yield [carry.toString('utf8')];

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type * as LibPgQueryModule from 'libpg-query';
 import { setFlagsFromString } from 'node:v8';
 import { detach } from './detach.js';
-import { keyToDisplayText, normalizeStatement } from './sql-normalizer.js';
+import { keyToDisplayText, normalizeStatement, statementKeyHash } from './sql-normalizer.js';
 import { StatementMemo, type MemoEntry, type StatementGroupRef } from './statement-memo.js';
 
 export type { StatementGroupRef } from './statement-memo.js';
@@ -133,9 +133,17 @@ function statementText(raw: string, statement: RawStatement, only: boolean): str
 export class StatementGrouper extends StatementMemo {
   parserCalls = 0;
   parseFailures = 0;
+  /** The text each memo entry was analysed from (its groups' display text comes from it). */
+  private readonly analysedText = new Map<number, string>();
 
   protected entryFor(raw: string): MemoEntry {
+    if (this.analysedText.size >= 200_000) this.analysedText.clear();
+    this.analysedText.set(statementKeyHash(raw), detach(raw));
     return this.analyse(raw);
+  }
+
+  groupsOfText(raw: string): StatementGroupRef[] {
+    return this.analysedText.get(statementKeyHash(raw)) === raw ? this.resolve(raw) : this.analyse(raw).refs;
   }
 
   protected exactRefsFor(raw: string): StatementGroupRef[] {

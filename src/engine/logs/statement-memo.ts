@@ -32,6 +32,8 @@ export interface ResolvedText {
 /** Anything that resolves statement texts to their groups (the aggregator's view of a grouper). */
 export interface StatementResolver {
   resolve(raw: string): StatementGroupRef[];
+  /** The groups exactly as this text gives them (display text included), memo or not. */
+  groupsOfText?(raw: string): StatementGroupRef[];
 }
 
 const MAX_MEMO = 200_000;
@@ -58,11 +60,37 @@ export abstract class StatementMemo implements StatementResolver {
     const seen = this.byText.get(raw);
     if (seen !== undefined) return seen;
     const refs = this.resolveByKey(raw);
-    if (raw.length <= MAX_TEXT_CHARS) {
-      if (this.byText.size >= MAX_TEXTS) this.byText.clear();
-      this.byText.set(detach(raw), refs);
-    }
+    this.remember(raw, refs);
     return refs;
+  }
+
+  /** The groups of `raw` if the memo already knows them (never asks the parser). */
+  lookup(raw: string): StatementGroupRef[] | undefined {
+    const seen = this.byText.get(raw);
+    if (seen !== undefined) return seen;
+    const entry = this.memo.get(statementKeyHash(raw));
+    if (entry === undefined) return undefined;
+    const refs = entry.byExactText ? this.exact.get(raw) : entry.refs;
+    if (refs !== undefined) this.remember(raw, refs);
+    return refs;
+  }
+
+  /** Stores what the parser said about `raw` (an answer asked for ahead of use). */
+  protected store(raw: string, resolved: ResolvedText): void {
+    const hash = statementKeyHash(raw);
+    if (this.memo.size >= MAX_MEMO) this.memo.clear();
+    if (resolved.byExactText) {
+      if (!this.memo.has(hash)) this.memo.set(hash, { refs: resolved.refs, byExactText: true });
+      if (this.exact.size >= MAX_MEMO) this.exact.clear();
+      this.exact.set(detach(raw), resolved.refs);
+    } else this.memo.set(hash, { refs: resolved.refs, byExactText: false });
+    this.remember(raw, resolved.refs);
+  }
+
+  private remember(raw: string, refs: StatementGroupRef[]): void {
+    if (raw.length > MAX_TEXT_CHARS) return;
+    if (this.byText.size >= MAX_TEXTS) this.byText.clear();
+    this.byText.set(detach(raw), refs);
   }
 
   /** Resolves through the hash memo (not the verbatim-text memo); also says how the text was grouped. */

@@ -1,0 +1,137 @@
+/**
+ * One input, or one byte range of it, through the per-line stages:
+ *   lines -> format reader -> stitcher -> aggregator.
+ * The one-pass analysis runs it once per input; a worker thread runs it per byte range.
+ */
+import type { LogAggregator } from './aggregator.js';
+import { detach } from './detach.js';
+import { classify, type LogEvent } from './classifier.js';
+import { buildMatcher, createReader, stitchesAdjacent, type ReaderChoice } from './input-readers.js';
+import type { UnparsedExample } from './analysis-types.js';
+import type { RecordSink } from './readers/record-sink.js';
+import { StderrReader } from './readers/stderr-reader.js';
+import { Stitcher } from './stitcher.js';
+import type { LogEntry } from './types.js';
+
+/** What the summary needs of an input or range (line numbers counted from the range's start). */
+export interface RangeResult {
+  lines: number;
+  entries: number;
+  unparsed: number;
+  skipped: number;
+  first: number;
+  last: number;
+  orphans: number;
+  /** The first unparsed lines (at most the number asked for). */
+  unparsedExamples: UnparsedExample[];
+  /** stderr: lines read by the heuristic reader because the prefix did not fit. */
+  fallbackLines: number;
+  firstFallbackLine: { line: number; text: string } | undefined;
+  /** The prefix (or envelope) the reader settled on. */
+  prefix: string;
+}
+
+export interface RangeSource extends ReaderChoice {
+  name: string;
+  /** Index of the input among the inputs (in time order). */
+  source: number;
+}
+
+export interface RangeRun {
+  lines: AsyncIterable<string[]>;
+  aggregator: LogAggregator;
+  maxExamples: number;
+  /** Called before each batch of lines (cancellation: may throw). */
+  beforeBatch?: () => void;
+  /** Called after each batch of lines (progress). */
+  afterBatch?: () => void;
+  /**
+   * Worker threads: once an entry carries a statement text the resolver does not know yet, the
+   * entries are held until the end of the batch of lines, when all the batch's new texts are
+   * resolved with one request to the main thread (instead of one round trip per text).
+   */
+  resolver?: AheadResolver;
+}
+
+export interface AheadResolver {
+  knows(text: string): boolean;
+  resolveAll(texts: string[]): void;
+}
+
+/** Whether the resolver knows every statement text of this entry (statementTexts, without an array). */
+function knowsTexts(resolver: AheadResolver, entry: LogEntry, event: LogEvent): boolean {
+  if (event.kind === 'query' || event.kind === 'logged-statement' || event.kind === 'plan') return event.query === '' || resolver.knows(event.query);
+  if (event.kind === 'temp-file' && entry.statement !== undefined) return resolver.knows(entry.statement);
+  return true;
+}
+
+/** Statement texts the aggregator will resolve for this entry (and, later, for its session). */
+function statementTexts(entry: LogEntry, event: LogEvent, into: string[]): void {
+  if (event.kind === 'query' || event.kind === 'logged-statement' || event.kind === 'plan') {
+    if (event.query !== '') into.push(event.query);
+  } else if (event.kind === 'temp-file' && entry.statement !== undefined) into.push(entry.statement);
+}
+
+export async function readRange(input: RangeSource, run: RangeRun): Promise<RangeResult> {
+  const result: RangeResult = {
+    lines: 0, entries: 0, unparsed: 0, skipped: 0, first: Infinity, last: -Infinity, orphans: 0,
+    unparsedExamples: [], fallbackLines: 0, firstFallbackLine: undefined, prefix: '',
+  };
+  const aggregator = run.aggregator;
+  const resolver = run.resolver;
+  const held: LogEntry[] = [];
+  const heldEvents: LogEvent[] = [];
+  const texts: string[] = [];
+  const stitcher = new Stitcher((entry) => {
+    result.entries += 1;
+    if (entry.time < result.first) result.first = entry.time;
+    if (entry.time > result.last) result.last = entry.time;
+    if (resolver === undefined) return aggregator.add(entry);
+    if (held.length === 0 && !aggregator.passes(entry)) return aggregator.add(entry);
+    const event = classify(entry);
+    if (held.length === 0 && knowsTexts(resolver, entry, event)) return aggregator.add(entry, event);
+    held.push(entry);
+    heldEvents.push(event);
+  }, input.source, stitchesAdjacent(input.format));
+  const releaseHeld = () => {
+    if (held.length === 0) return;
+    texts.length = 0;
+    for (let i = 0; i < held.length; i += 1) if (aggregator.passes(held[i]!)) statementTexts(held[i]!, heldEvents[i]!, texts);
+    resolver!.resolveAll(texts.filter((text) => !resolver!.knows(text)));
+    for (let i = 0; i < held.length; i += 1) aggregator.add(held[i]!, heldEvents[i]!);
+    held.length = 0;
+    heldEvents.length = 0;
+  };
+  const sink: RecordSink = {
+    record: (record) => stitcher.push(record),
+    unparsed: (line, text, reason) => {
+      result.unparsed += 1;
+      if (result.unparsedExamples.length < run.maxExamples) result.unparsedExamples.push({ source: input.name, line, text: detach(text.slice(0, 300)), reason });
+    },
+    skipped: () => {
+      result.skipped += 1;
+    },
+  };
+  const reader = createReader(input.format, buildMatcher(input.matcher), sink);
+  let lineNumber = 0;
+  for await (const lines of run.lines) {
+    run.beforeBatch?.();
+    for (let i = 0; i < lines.length; i += 1) {
+      lineNumber += 1;
+      reader.push(lines[i]!, lineNumber);
+    }
+    releaseHeld();
+    run.afterBatch?.();
+  }
+  reader.end();
+  stitcher.end();
+  releaseHeld();
+  result.lines = lineNumber;
+  result.orphans = stitcher.orphans;
+  result.prefix = reader.describe();
+  if (reader instanceof StderrReader) {
+    result.fallbackLines = reader.fallbackLines;
+    result.firstFallbackLine = reader.firstFallbackLine;
+  }
+  return result;
+}
