@@ -3,7 +3,9 @@
  * Invalid UTF-8 becomes U+FFFD instead of an error; a missing final newline still ends the
  * last line; a line longer than MAX_LINE is cut (and reported by the caller as unparsed).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { isAscii } from 'node:buffer';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -145,9 +147,36 @@ export async function openInput(input: LogInput): Promise<OpenedInput> {
   };
 }
 
-/** Lines of bytes `start`..`end` of a plain file; `start` and `end` must be line starts (or EOF). */
-export function rangeLines(path: string, start: number, end: number, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
-  return linesOf(countingBytes(fileChunks(path, start, end), onBytes), path, false);
+/**
+ * Lines of bytes `start`..`end` of a plain file, read synchronously (a worker thread has nothing
+ * else to do meanwhile); `start` and `end` must be line starts (or EOF).
+ */
+export function* rangeLines(path: string, start: number, end: number, onBytes: (bytes: number) => void): Generator<string[]> {
+  const cutter = new LineCutter();
+  const fd = openSync(path, 'r');
+  try {
+    for (let position = start - (start % CHUNK); position < end; position += CHUNK) {
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      let filled = 0;
+      while (filled < CHUNK) {
+        const bytesRead = readSync(fd, buffer, filled, CHUNK - filled, position + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      const from = Math.max(start, position) - position;
+      const to = Math.min(end, position + filled) - position;
+      if (to > from) {
+        onBytes(to - from);
+        const lines = cutter.push(buffer.subarray(from, to));
+        if (lines !== undefined) yield lines;
+      }
+      if (filled < CHUNK) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const last = cutter.end();
+  if (last !== undefined) yield last;
 }
 
 function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
@@ -163,30 +192,51 @@ function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: numbe
   return linesOf(source, input.name, gzip);
 }
 
+/** Text of bytes 0..end: a plain copy when they are ASCII (most logs), UTF-8 decoding otherwise. */
+function decode(bytes: Buffer, end: number): string {
+  return isAscii(bytes.subarray(0, end)) ? bytes.toString('latin1', 0, end) : bytes.toString('utf8', 0, end);
+}
+
+/**
+ * Cuts chunks of bytes into lines at newline bytes (never inside a UTF-8 sequence) and decodes
+ * them in one call per chunk; invalid UTF-8 becomes U+FFFD. A line over MAX_LINE is cut.
+ */
+class LineCutter {
+  private carry: Buffer | undefined;
+
+  push(chunk: Buffer): string[] | undefined {
+    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const lastNewline = bytes.lastIndexOf(10);
+    if (lastNewline < 0) {
+      this.carry = bytes;
+      if (bytes.length <= MAX_LINE) return undefined;
+      this.carry = undefined;
+      return [bytes.toString('utf8', 0, MAX_LINE)];
+    }
+    this.carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
+    return decode(bytes, lastNewline).split('\n');
+  }
+
+  end(): string[] | undefined {
+    const carry = this.carry;
+    this.carry = undefined;
+    return carry !== undefined && carry.length > 0 ? [carry.toString('utf8')] : undefined;
+  }
+}
+
 async function* linesOf(source: AsyncIterable<Buffer>, name: string, gzip: boolean): AsyncGenerator<string[]> {
-  // Lines are cut at newline bytes (never inside a UTF-8 sequence) and decoded in one call per
-  // chunk; invalid UTF-8 becomes U+FFFD.
-  let carry: Buffer | undefined;
+  const cutter = new LineCutter();
   try {
     for await (const chunk of source) {
-      const bytes = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const lastNewline = bytes.lastIndexOf(10);
-      if (lastNewline < 0) {
-        carry = bytes;
-        if (carry.length > MAX_LINE) {
-          yield [carry.toString('utf8', 0, MAX_LINE)];
-          carry = undefined;
-        }
-        continue;
-      }
-      carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
-      yield bytes.toString('utf8', 0, lastNewline).split('\n');
+      const lines = cutter.push(chunk);
+      if (lines !== undefined) yield lines;
     }
   } catch (error) {
     if (gzip) throw new LogInputError(`${name} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`);
     throw error;
   }
-  if (carry !== undefined && carry.length > 0) yield [carry.toString('utf8')];
+  const last = cutter.end();
+  if (last !== undefined) yield last;
 }
 
 async function* countingBytes(source: AsyncIterable<Buffer>, onBytes: (bytes: number) => void): AsyncGenerator<Buffer> {

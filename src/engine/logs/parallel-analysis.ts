@@ -141,7 +141,8 @@ export function analyseRanges(run: ParallelRun): Promise<{ aggregator: LogAggreg
       const channel = new MessageChannel();
       ports.push(channel.port1);
       const flag = new Int32Array(new SharedArrayBuffer(4));
-      // The worker's requests for statement forms it has not seen: answered by the main thread's parser.
+      // The worker's requests for statement forms it has not seen, answered in order by the main
+      // thread's parser; the shared counter of answers wakes a worker waiting for one.
       channel.port1.on('message', (texts: string[]) => {
         let answer;
         try {
@@ -150,10 +151,10 @@ export function analyseRanges(run: ParallelRun): Promise<{ aggregator: LogAggreg
           return fail(error as Error);
         }
         channel.port1.postMessage(answer);
-        Atomics.store(flag, 0, 1);
+        Atomics.add(flag, 0, 1);
         Atomics.notify(flag, 0);
       });
-      const worker = startWorker({ parserPort: channel.port2, parserFlag: flag.buffer }, [channel.port2]);
+      const worker = startWorker({ parserPort: channel.port2, answeredCount: flag.buffer }, [channel.port2]);
       workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
         if (settled) return;

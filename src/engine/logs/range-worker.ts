@@ -9,22 +9,73 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import { LogAggregator } from './aggregator.js';
 import { LogInputError, openInput, rangeLines } from './line-source.js';
 import type { RangeTaskMessage, WorkerMessage } from './parallel-analysis.js';
-import { readRange } from './read-range.js';
+import { readRange, type AheadResolver } from './read-range.js';
 import { StatementMemo, type MemoEntry, type ResolvedText, type StatementGroupRef } from './statement-memo.js';
 
-/** Statement grouping through the main thread's parser (one request per new normalised form). */
-class RemoteStatementGrouper extends StatementMemo {
+/**
+ * Statement grouping through the main thread's parser (one request per batch of new normalised
+ * forms). Requests go out without waiting; the main thread answers in order, posts the answer,
+ * then counts it in the shared `answered` counter, which a waiting worker sleeps on.
+ */
+class RemoteStatementGrouper extends StatementMemo implements AheadResolver {
+  private readonly asked = new Set<string>();
+  private readonly inFlight: string[][] = [];
+  private received = 0;
+  private sent = 0;
   private answered: { raw: string; refs: StatementGroupRef[] } | undefined;
 
   constructor(
     private readonly port: MessagePort,
-    private readonly flag: Int32Array,
+    private readonly answeredCount: Int32Array,
   ) {
     super();
   }
 
+  knows(raw: string): boolean {
+    return this.lookup(raw) !== undefined;
+  }
+
+  request(texts: string[]): void {
+    const fresh = [...new Set(texts)].filter((raw) => !this.asked.has(raw));
+    if (fresh.length === 0) return;
+    for (const raw of fresh) this.asked.add(raw);
+    this.port.postMessage(fresh);
+    this.inFlight.push(fresh);
+    this.sent += 1;
+  }
+
+  settle(wait: boolean): void {
+    for (;;) {
+      for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+        const texts = this.inFlight.shift()!;
+        const answers = (m as { message: ResolvedText[] }).message;
+        for (let i = 0; i < texts.length; i += 1) {
+          this.store(texts[i]!, answers[i]!);
+          this.asked.delete(texts[i]!);
+        }
+        this.received += 1;
+      }
+      if (!wait || this.received === this.sent) return;
+      // The counter moves after the answer is posted: once it passes `received`, the answer is there.
+      Atomics.wait(this.answeredCount, 0, this.received);
+    }
+  }
+
+  /** A text met without being asked ahead (e.g. evicted from the memo): ask and wait. */
+  private askNow(raw: string): ResolvedText {
+    this.settle(true);
+    this.asked.delete(raw);
+    this.port.postMessage([raw]);
+    this.sent += 1;
+    Atomics.wait(this.answeredCount, 0, this.received);
+    while (Atomics.load(this.answeredCount, 0) <= this.received) Atomics.wait(this.answeredCount, 0, this.received);
+    const answer = (receiveMessageOnPort(this.port) as { message: ResolvedText[] }).message[0]!;
+    this.received += 1;
+    return answer;
+  }
+
   protected entryFor(raw: string): MemoEntry {
-    const answer = this.ask(raw);
+    const answer = this.askNow(raw);
     // Utility statements: the answer already holds this text's own groups (asked for next).
     if (answer.byExactText) this.answered = { raw, refs: answer.refs };
     return { refs: answer.refs, byExactText: answer.byExactText };
@@ -33,36 +84,14 @@ class RemoteStatementGrouper extends StatementMemo {
   protected exactRefsFor(raw: string): StatementGroupRef[] {
     const answered = this.answered;
     this.answered = undefined;
-    return answered !== undefined && answered.raw === raw ? answered.refs : this.ask(raw).refs;
-  }
-
-  knows(raw: string): boolean {
-    return this.lookup(raw) !== undefined;
-  }
-
-  /** Asks the main thread, in one round trip, for texts the memo does not know. */
-  resolveAll(texts: string[]): void {
-    const unknown = [...new Set(texts)];
-    if (unknown.length === 0) return;
-    const answers = this.askAll(unknown);
-    for (let i = 0; i < unknown.length; i += 1) this.store(unknown[i]!, answers[i]!);
-  }
-
-  private ask(raw: string): ResolvedText {
-    return this.askAll([raw])[0]!;
-  }
-
-  private askAll(texts: string[]): ResolvedText[] {
-    this.port.postMessage(texts);
-    Atomics.wait(this.flag, 0, 0);
-    Atomics.store(this.flag, 0, 0);
-    return (receiveMessageOnPort(this.port) as { message: ResolvedText[] }).message;
+    return answered !== undefined && answered.raw === raw ? answered.refs : this.askNow(raw).refs;
   }
 }
 
-const { parserPort, parserFlag } = workerData as { parserPort: MessagePort; parserFlag: SharedArrayBuffer };
-const grouper = new RemoteStatementGrouper(parserPort, new Int32Array(parserFlag));
+const { parserPort, answeredCount } = workerData as { parserPort: MessagePort; answeredCount: SharedArrayBuffer };
+const grouper = new RemoteStatementGrouper(parserPort, new Int32Array(answeredCount));
 const port = parentPort!;
+const PROGRESS_BYTES = 4 * 1024 * 1024;
 
 function send(message: WorkerMessage): void {
   port.postMessage(message);
@@ -83,6 +112,8 @@ async function run(task: RangeTaskMessage): Promise<void> {
     maxExamples: task.maxExamples,
     resolver: grouper,
     afterBatch: () => {
+      // Every few MB: each message wakes the main thread, which shares the cores with the workers.
+      if (bytes < PROGRESS_BYTES) return;
       send({ type: 'progress', bytes });
       bytes = 0;
     },

@@ -38,7 +38,7 @@ export interface RangeSource extends ReaderChoice {
 }
 
 export interface RangeRun {
-  lines: AsyncIterable<string[]>;
+  lines: AsyncIterable<string[]> | Iterable<string[]>;
   aggregator: LogAggregator;
   maxExamples: number;
   /** Called before each batch of lines (cancellation: may throw). */
@@ -46,17 +46,23 @@ export interface RangeRun {
   /** Called after each batch of lines (progress). */
   afterBatch?: () => void;
   /**
-   * Worker threads: once an entry carries a statement text the resolver does not know yet, the
-   * entries are held until the end of the batch of lines, when all the batch's new texts are
-   * resolved with one request to the main thread (instead of one round trip per text).
+   * Worker threads: from the first entry with a statement text the resolver does not know yet,
+   * entries are held (in order) while the batch's new texts are asked for without waiting; they
+   * are aggregated as the answers come in, so the worker keeps reading while the main thread parses.
    */
   resolver?: AheadResolver;
 }
 
 export interface AheadResolver {
   knows(text: string): boolean;
-  resolveAll(texts: string[]): void;
+  /** Asks for these texts (those not known nor already asked for), without waiting. */
+  request(texts: string[]): void;
+  /** Takes the answers that have come in; `wait`: first waits until every request is answered. */
+  settle(wait: boolean): void;
 }
+
+/** Entries held at most before waiting for the answers (bounds memory if the main thread is slow). */
+const MAX_HELD = 20_000;
 
 /** Whether the resolver knows every statement text of this entry (statementTexts, without an array). */
 function knowsTexts(resolver: AheadResolver, entry: LogEntry, event: LogEvent): boolean {
@@ -93,14 +99,21 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
     held.push(entry);
     heldEvents.push(event);
   }, input.source, stitchesAdjacent(input.format));
-  const releaseHeld = () => {
+  /** Aggregates the held entries whose texts are known, in order; `final`: all of them. */
+  const releaseHeld = (final: boolean) => {
     if (held.length === 0) return;
+    resolver!.settle(false);
     texts.length = 0;
     for (let i = 0; i < held.length; i += 1) if (aggregator.passes(held[i]!)) statementTexts(held[i]!, heldEvents[i]!, texts);
-    resolver!.resolveAll(texts.filter((text) => !resolver!.knows(text)));
-    for (let i = 0; i < held.length; i += 1) aggregator.add(held[i]!, heldEvents[i]!);
-    held.length = 0;
-    heldEvents.length = 0;
+    resolver!.request(texts.filter((text) => !resolver!.knows(text)));
+    if (final || held.length > MAX_HELD) resolver!.settle(true);
+    let released = 0;
+    while (released < held.length && (!aggregator.passes(held[released]!) || knowsTexts(resolver!, held[released]!, heldEvents[released]!))) {
+      aggregator.add(held[released]!, heldEvents[released]!);
+      released += 1;
+    }
+    held.splice(0, released);
+    heldEvents.splice(0, released);
   };
   const sink: RecordSink = {
     record: (record) => stitcher.push(record),
@@ -120,12 +133,12 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
       lineNumber += 1;
       reader.push(lines[i]!, lineNumber);
     }
-    releaseHeld();
+    releaseHeld(false);
     run.afterBatch?.();
   }
   reader.end();
   stitcher.end();
-  releaseHeld();
+  releaseHeld(true);
   result.lines = lineNumber;
   result.orphans = stitcher.orphans;
   result.prefix = reader.describe();
