@@ -45,21 +45,32 @@ function isGzip(bytes: Uint8Array): boolean {
  */
 export async function* fileChunks(path: string, start = 0, end = Infinity): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
+  const read = async (position: number) => {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let filled = 0;
+    while (filled < CHUNK) {
+      const { bytesRead } = await handle.read(buffer, filled, CHUNK - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return { buffer, filled };
+  };
+  let next: ReturnType<typeof read> | undefined;
   try {
-    for (let position = start - (start % CHUNK); position < end; position += CHUNK) {
-      const buffer = Buffer.allocUnsafe(CHUNK);
-      let filled = 0;
-      while (filled < CHUNK) {
-        const { bytesRead } = await handle.read(buffer, filled, CHUNK - filled, position + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
+    let position = start - (start % CHUNK);
+    // The next chunk is read while the caller works on this one.
+    next = position < end ? read(position) : undefined;
+    while (next !== undefined) {
+      const { buffer, filled } = await next;
       const from = Math.max(start, position) - position;
       const to = Math.min(end, position + filled) - position;
+      position += CHUNK;
+      next = filled === CHUNK && position < end ? read(position) : undefined;
       if (to > from) yield buffer.subarray(from, to);
-      if (filled < CHUNK) return;
     }
   } finally {
+    // Stopped early (cancelled): let the read ahead finish before closing the file.
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }
@@ -167,8 +178,7 @@ export function* rangeLines(path: string, start: number, end: number, onBytes: (
       const to = Math.min(end, position + filled) - position;
       if (to > from) {
         onBytes(to - from);
-        const lines = cutter.push(buffer.subarray(from, to));
-        if (lines !== undefined) yield lines;
+        yield* cutter.push(buffer.subarray(from, to));
       }
       if (filled < CHUNK) break;
     }
@@ -192,9 +202,33 @@ function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: numbe
   return linesOf(source, input.name, gzip);
 }
 
-/** Text of bytes 0..end: a plain copy when they are ASCII (most logs), UTF-8 decoding otherwise. */
-function decode(bytes: Buffer, end: number): string {
-  return isAscii(bytes.subarray(0, end)) ? bytes.toString('latin1', 0, end) : bytes.toString('utf8', 0, end);
+/** Lines decoded per piece of at most this many bytes: a longer string goes to V8's large-object space, freed only by a full GC. */
+const PIECE = 64 * 1024;
+
+/** Text of bytes start..end: a plain copy when they are ASCII (most logs), UTF-8 decoding otherwise. */
+function decode(bytes: Buffer, start: number, end: number): string {
+  return isAscii(bytes.subarray(start, end)) ? bytes.toString('latin1', start, end) : bytes.toString('utf8', start, end);
+}
+
+/**
+ * The lines of bytes 0..end (end: a newline), decoded in pieces cut at newlines, one batch per
+ * piece: the lines of a batch stay alive while it is read, so small batches promote less to
+ * V8's old generation.
+ */
+function linesOfBytes(bytes: Buffer, end: number): string[][] {
+  if (end <= PIECE) return [decode(bytes, 0, end).split('\n')];
+  const batches: string[][] = [];
+  let start = 0;
+  while (start <= end) {
+    let cut = end;
+    if (end - start > PIECE) {
+      const newline = bytes.lastIndexOf(10, start + PIECE);
+      cut = newline >= start ? newline : bytes.indexOf(10, start + PIECE);
+    }
+    batches.push(decode(bytes, start, cut).split('\n'));
+    start = cut + 1;
+  }
+  return batches;
 }
 
 /**
@@ -204,17 +238,17 @@ function decode(bytes: Buffer, end: number): string {
 class LineCutter {
   private carry: Buffer | undefined;
 
-  push(chunk: Buffer): string[] | undefined {
+  push(chunk: Buffer): string[][] {
     const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const lastNewline = bytes.lastIndexOf(10);
     if (lastNewline < 0) {
       this.carry = bytes;
-      if (bytes.length <= MAX_LINE) return undefined;
+      if (bytes.length <= MAX_LINE) return [];
       this.carry = undefined;
-      return [bytes.toString('utf8', 0, MAX_LINE)];
+      return [[bytes.toString('utf8', 0, MAX_LINE)]];
     }
     this.carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
-    return decode(bytes, lastNewline).split('\n');
+    return linesOfBytes(bytes, lastNewline);
   }
 
   end(): string[] | undefined {
@@ -227,10 +261,7 @@ class LineCutter {
 async function* linesOf(source: AsyncIterable<Buffer>, name: string, gzip: boolean): AsyncGenerator<string[]> {
   const cutter = new LineCutter();
   try {
-    for await (const chunk of source) {
-      const lines = cutter.push(chunk);
-      if (lines !== undefined) yield lines;
-    }
+    for await (const chunk of source) yield* cutter.push(chunk);
   } catch (error) {
     if (gzip) throw new LogInputError(`${name} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`);
     throw error;
