@@ -51,9 +51,9 @@ interface PgdbaRun {
   lines: number;
 }
 
-async function runPgdba(file: string, logPrefix: string): Promise<void> {
+async function runPgdba(file: string, logPrefix: string, jobs: number): Promise<void> {
   const started = performance.now();
-  const result = await analyzeLogs([file], { prefix: logPrefix });
+  const result = await analyzeLogs([file], { prefix: logPrefix, jobs });
   const seconds = (performance.now() - started) / 1000;
   const mb = statSync(file).size / 1e6;
   const run: PgdbaRun = {
@@ -117,6 +117,9 @@ async function buildLog(file: string, targetMb: number): Promise<void> {
 async function bundleRunner(): Promise<string> {
   const { build } = await import('esbuild');
   const outfile = join(dataDir, 'pgdba-logs-runner.mjs');
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' } as const;
+  // The engine starts its worker threads from range-worker.js next to the code (as in dist/).
+  await build({ ...common, entryPoints: [join(here, '..', 'src', 'engine', 'logs', 'range-worker.ts')], outfile: join(dataDir, 'range-worker.js') });
   await build({
     entryPoints: [fileURLToPath(import.meta.url)],
     outfile,
@@ -154,7 +157,7 @@ function measurePgbadger(file: string): Usage & { mbPerS: number; mbPerCpuS: num
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--run-pgdba') return runPgdba(args[1]!, args[2]!);
+  if (args[0] === '--run-pgdba') return runPgdba(args[1]!, args[2]!, Number(args[3] ?? 1));
   const mbArg = args.indexOf('--mb');
   const targetMb = mbArg >= 0 ? Number(args[mbArg + 1]) : 200;
   mkdirSync(dataDir, { recursive: true });

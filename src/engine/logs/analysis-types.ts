@@ -107,7 +107,13 @@ export interface LogSummary {
   sampling: { every: number; estimated: boolean } | null;
   anonymized: boolean;
   percentile_relative_error: number;
+  /**
+   * Times the SQL parser ran (once per distinct statement form). With worker threads it can be a
+   * little higher: workers ask for statement texts ahead, including statements that then fail.
+   */
   parser_calls: number;
+  /** Worker threads that read the logs (0: one pass on the calling thread). */
+  workers: number;
   notes: string[];
 }
 

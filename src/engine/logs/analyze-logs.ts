@@ -2,56 +2,38 @@
  * Entry point of the log engine: reads each input (file, bytes or stream; plain or gzip),
  * detects its format and prefix, and runs the stages
  *   lines -> format reader -> stitcher -> classifier + aggregator
- * in one streaming pass. Inputs are analysed in time order of their first entry.
+ * in one streaming pass, or, for large plain stderr files, on worker threads over byte ranges
+ * merged in order (same result). Inputs are analysed in time order of their first entry.
  */
 import type { InputSummary, LogAnalysis, UnparsedExample } from './analysis-types.js';
 import { LogAggregator } from './aggregator.js';
-import { detectFormat, detectPrefix, prefixSamples } from './format-detector.js';
-import { detach } from './detach.js';
+import { detectFormat } from './format-detector.js';
+import { buildMatcher, chooseMatcher, createReader, type ReaderChoice } from './input-readers.js';
 import { DEFAULT_RELATIVE_ERROR } from './latency-sketch.js';
 import { openInput, type OpenedInput } from './line-source.js';
-import { compilePrefix, type LinePrefixMatcher } from './prefix-compiler.js';
-import { CsvReader } from './readers/csv-reader.js';
-import { JsonReader } from './readers/json-reader.js';
-import type { FormatReader, RecordSink } from './readers/record-sink.js';
-import { StderrReader } from './readers/stderr-reader.js';
-import { SyslogReader } from './readers/syslog-reader.js';
+import { analyseRanges, defaultJobs, type RangeTask } from './parallel-analysis.js';
+import { entryStarts } from './range-splitter.js';
+import { readRange, type RangeResult, type RangeSource } from './read-range.js';
+import type { RecordSink } from './readers/record-sink.js';
 import { loadSqlParser, StatementGrouper } from './statement-grouper.js';
-import { Stitcher } from './stitcher.js';
 import type { LogAnalysisOptions, LogFormat, LogInput, LogRecord } from './types.js';
 
 export { LogInputError } from './line-source.js';
 
-interface PreparedInput {
+interface PreparedInput extends ReaderChoice {
   opened: OpenedInput;
-  format: LogFormat;
-  matcher: LinePrefixMatcher | undefined;
   firstTime: number;
 }
 
-function chooseMatcher(opened: OpenedInput, format: LogFormat, options: LogAnalysisOptions): LinePrefixMatcher | undefined {
-  if (format === 'csvlog' || format === 'jsonlog' || format === 'cnpg' || format === 'azure') return undefined;
-  if (options.prefix !== undefined && format !== 'cloudsql' && format !== 'logplex') return compilePrefix(options.prefix);
-  if (format === 'logplex') return compilePrefix('');
-  return detectPrefix(prefixSamples(opened.head, format)).matcher;
-}
+const MB = 1024 * 1024;
+/** Below this much plain stderr text, worker threads cost more (start-up, JIT warm-up) than they save. */
+const DEFAULT_PARALLEL_MIN_BYTES = 32 * MB;
 
-function createReader(input: PreparedInput, sink: RecordSink): FormatReader {
-  switch (input.format) {
-    case 'csvlog':
-      return new CsvReader(sink);
-    case 'jsonlog':
-    case 'cnpg':
-    case 'azure':
-      return new JsonReader(sink);
-    case 'cloudsql':
-      return new JsonReader(sink, input.matcher);
-    case 'syslog':
-    case 'logplex':
-      return new SyslogReader(input.matcher!, sink);
-    default:
-      return new StderrReader(input.matcher!, sink);
-  }
+function prepare(opened: OpenedInput, options: LogAnalysisOptions): PreparedInput {
+  const format = options.format && options.format !== 'auto' ? options.format : detectFormat(opened.head);
+  const matcher = chooseMatcher(opened.head, format, options);
+  buildMatcher(matcher); // a --prefix with an unknown escape fails here, before any reading
+  return { opened, format, matcher, firstTime: NaN };
 }
 
 /** Time of the first record in the input's head, to order several inputs. */
@@ -64,7 +46,7 @@ function firstTimeOf(input: PreparedInput): number {
     unparsed: () => undefined,
     skipped: () => undefined,
   };
-  const reader = createReader(input, sink);
+  const reader = createReader(input.format, buildMatcher(input.matcher), sink);
   const lines = input.opened.head.split('\n');
   lines.pop();
   for (let i = 0; i < lines.length && Number.isNaN(first); i += 1) reader.push(lines[i]!, i + 1);
@@ -78,15 +60,39 @@ function firstTimeOf(input: PreparedInput): number {
  */
 export async function readLogRecords(input: LogInput, options: Pick<LogAnalysisOptions, 'format' | 'prefix'> = {}): Promise<{ records: LogRecord[]; unparsed: number; format: LogFormat }> {
   const opened = await openInput(input);
-  const format = options.format && options.format !== 'auto' ? options.format : detectFormat(opened.head);
-  const prepared: PreparedInput = { opened, format, matcher: chooseMatcher(opened, format, options), firstTime: NaN };
+  const prepared = prepare(opened, options);
   const records: LogRecord[] = [];
   let unparsed = 0;
-  const reader = createReader(prepared, { record: (r) => records.push(r), unparsed: () => (unparsed += 1), skipped: () => undefined });
+  const reader = createReader(prepared.format, buildMatcher(prepared.matcher), { record: (r) => records.push(r), unparsed: () => (unparsed += 1), skipped: () => undefined });
   let lineNumber = 0;
   for await (const batch of opened.lines(() => undefined)) for (const line of batch) reader.push(line, ++lineNumber);
   reader.end();
-  return { records, unparsed, format };
+  return { records, unparsed, format: prepared.format };
+}
+
+/**
+ * The byte ranges for worker threads, or undefined when the inputs are read in one pass: one
+ * job, sampling (one statement in N depends on the order), inputs that are not files (uploads,
+ * streams), or too little plain stderr text to split.
+ */
+async function planRanges(prepared: PreparedInput[], options: LogAnalysisOptions, jobs: number): Promise<RangeTask[] | undefined> {
+  if (jobs <= 1 || (options.sample !== undefined && options.sample > 1)) return undefined;
+  if (prepared.some((p) => p.opened.path === undefined)) return undefined;
+  const splittable = prepared.map((p) => !p.opened.gzip && p.format === 'stderr' && p.matcher !== null);
+  const splittableBytes = prepared.reduce((sum, p, i) => sum + (splittable[i] ? p.opened.size : 0), 0);
+  if (splittableBytes === 0 || splittableBytes < (options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES)) return undefined;
+  const rangeBytes = Math.max(1, Math.floor(options.rangeBytes ?? Math.min(64 * MB, Math.max(4 * MB, splittableBytes / (jobs * 4)))));
+  const tasks: RangeTask[] = [];
+  for (let input = 0; input < prepared.length; input += 1) {
+    const p = prepared[input]!;
+    if (!splittable[input] || p.opened.size <= rangeBytes) {
+      tasks.push({ index: tasks.length, input, start: 0, end: Infinity, whole: true });
+      continue;
+    }
+    const starts = [0, ...(await entryStarts(p.opened.path!, p.opened.size, buildMatcher(p.matcher)!, rangeBytes))];
+    starts.forEach((start, i) => tasks.push({ index: tasks.length, input, start, end: starts[i + 1] ?? Infinity, whole: false }));
+  }
+  return tasks.length > 1 ? tasks : undefined;
 }
 
 /**
@@ -96,89 +102,118 @@ export async function readLogRecords(input: LogInput, options: Pick<LogAnalysisO
 export async function analyzeLogs(inputs: LogInput[], options: LogAnalysisOptions = {}): Promise<LogAnalysis> {
   await loadSqlParser();
   const opened = await Promise.all(inputs.map((input) => openInput(input)));
-  const prepared: PreparedInput[] = opened.map((o) => {
-    const format = options.format && options.format !== 'auto' ? options.format : detectFormat(o.head);
-    const input: PreparedInput = { opened: o, format, matcher: chooseMatcher(o, format, options), firstTime: NaN };
+  const prepared = opened.map((o) => {
+    const input = prepare(o, options);
     input.firstTime = firstTimeOf(input);
     return input;
   });
   prepared.sort((a, b) => (Number.isNaN(a.firstTime) ? 1 : Number.isNaN(b.firstTime) ? -1 : a.firstTime - b.firstTime));
+  const sources: RangeSource[] = prepared.map((p, source) => ({ name: p.opened.name, format: p.format, matcher: p.matcher, source }));
 
   const grouper = new StatementGrouper();
-  const aggregator = new LogAggregator(grouper, options);
   const totalBytes = prepared.reduce((sum, p) => sum + p.opened.size, 0);
+  const maxExamples = options.unparsedExamples ?? 10;
+  let bytesRead = 0;
+  const onBytes = (bytes: number) => {
+    bytesRead += bytes;
+    options.onProgress?.({ bytesRead, totalBytes });
+  };
+
+  const jobs = Math.max(1, Math.floor(options.jobs ?? defaultJobs()));
+  const tasks = await planRanges(prepared, options, jobs);
+  if (tasks !== undefined) {
+    const inputs = sources.map((s, i) => ({ ...s, path: prepared[i]!.opened.path! }));
+    const parallel = await analyseRanges({ tasks, inputs, jobs, grouper, options, maxExamples, onBytes });
+    if (parallel !== undefined) {
+      const perInput = prepared.map((_, i) => parallel.results.filter((_, r) => tasks[r]!.input === i));
+      return report(prepared, perInput, parallel.aggregator, grouper, options, Math.min(jobs, tasks.length));
+    }
+    // A range could not be merged exactly (see parallel-analysis.ts): read the log in one pass.
+    bytesRead = 0;
+  }
+
+  const aggregator = new LogAggregator(grouper, options);
+  const perInput: RangeResult[][] = [];
+  for (const [index, input] of prepared.entries()) {
+    const result = await readRange(sources[index]!, {
+      lines: input.opened.lines((bytes) => {
+        bytesRead += bytes;
+      }),
+      aggregator,
+      maxExamples,
+      beforeBatch: () => {
+        if (options.signal?.aborted) throw new Error('Log analysis was cancelled.');
+      },
+      afterBatch: () => options.onProgress?.({ bytesRead, totalBytes }),
+    });
+    perInput.push([result]);
+  }
+  return report(prepared, perInput, aggregator, grouper, options, 0);
+}
+
+/** The JSON report, from the (merged) aggregator and each input's ranges in order. */
+function report(prepared: PreparedInput[], perInput: RangeResult[][], aggregator: LogAggregator, grouper: StatementGrouper, options: LogAnalysisOptions, workers: number): LogAnalysis {
+  aggregator.finish();
+  const totalBytes = prepared.reduce((sum, p) => sum + p.opened.size, 0);
+  options.onProgress?.({ bytesRead: totalBytes, totalBytes });
   const maxExamples = options.unparsedExamples ?? 10;
   const unparsedExamples: UnparsedExample[] = [];
   const notes: string[] = [];
   const summaries: InputSummary[] = [];
-  let bytesRead = 0;
   let unparsedTotal = 0;
   let skippedTotal = 0;
   let orphans = 0;
   let linesTotal = 0;
 
-  for (let index = 0; index < prepared.length; index += 1) {
-    const input = prepared[index]!;
+  for (const [index, input] of prepared.entries()) {
     const name = input.opened.name;
+    let lines = 0;
     let entries = 0;
     let unparsed = 0;
     let skipped = 0;
     let first = Infinity;
     let last = -Infinity;
-    const stitcher = new Stitcher((entry) => {
-      entries += 1;
-      if (entry.time < first) first = entry.time;
-      if (entry.time > last) last = entry.time;
-      aggregator.add(entry);
-    }, index, input.format !== 'syslog' && input.format !== 'logplex');
-    const sink: RecordSink = {
-      record: (record) => stitcher.push(record),
-      unparsed: (line, text, reason) => {
-        unparsed += 1;
-        if (unparsedExamples.length < maxExamples) unparsedExamples.push({ source: name, line, text: detach(text.slice(0, 300)), reason });
-      },
-      skipped: () => {
-        skipped += 1;
-      },
-    };
-    const reader = createReader(input, sink);
-    let lineNumber = 0;
-    for await (const batch of input.opened.lines((bytes) => {
-      bytesRead += bytes;
-    })) {
-      if (options.signal?.aborted) throw new Error('Log analysis was cancelled.');
-      for (let i = 0; i < batch.length; i += 1) {
-        lineNumber += 1;
-        reader.push(batch[i]!, lineNumber);
-      }
-      options.onProgress?.({ bytesRead, totalBytes });
+    let fallbackLines = 0;
+    let firstFallbackLine: RangeResult['firstFallbackLine'];
+    const ranges = perInput[index]!;
+    for (const range of ranges) {
+      // Line numbers of a range count from its start: shift them by the lines before it.
+      for (const example of range.unparsedExamples) if (unparsedExamples.length < maxExamples) unparsedExamples.push({ ...example, line: example.line + lines });
+      if (firstFallbackLine === undefined && range.firstFallbackLine !== undefined) firstFallbackLine = { ...range.firstFallbackLine, line: range.firstFallbackLine.line + lines };
+      lines += range.lines;
+      entries += range.entries;
+      unparsed += range.unparsed;
+      skipped += range.skipped;
+      first = Math.min(first, range.first);
+      last = Math.max(last, range.last);
+      orphans += range.orphans;
+      fallbackLines += range.fallbackLines;
     }
-    reader.end();
-    stitcher.end();
-    orphans += stitcher.orphans;
-    linesTotal += lineNumber;
+    const prefix = ranges[0]?.prefix ?? '';
+    linesTotal += lines;
     unparsedTotal += unparsed;
     skippedTotal += skipped;
-    if (reader instanceof StderrReader && reader.fallbackLines > 0 && reader.firstFallbackLine) {
+    if (input.format === 'stderr' && fallbackLines > 0 && firstFallbackLine) {
       notes.push(
-        `${name}: ${reader.fallbackLines} lines did not match the prefix '${reader.describe()}' and were read heuristically (first: line ${reader.firstFallbackLine.line}: ${reader.firstFallbackLine.text.slice(0, 120)}). Give --prefix with the server's log_line_prefix for exact fields.`,
+        `${name}: ${fallbackLines} lines did not match the prefix '${prefix}' and were read heuristically (first: line ${firstFallbackLine.line}: ${firstFallbackLine.text.slice(0, 120)}). Give --prefix with the server's log_line_prefix for exact fields.`,
       );
     }
-    if (input.matcher && input.matcher.missing.length > 0 && input.format === 'stderr') {
-      notes.push(`${name}: log_line_prefix '${input.matcher.prefix}': ${input.matcher.missing.join('; ')}.`);
+    const matcher = buildMatcher(input.matcher);
+    if (matcher && matcher.missing.length > 0 && input.format === 'stderr') {
+      notes.push(`${name}: log_line_prefix '${matcher.prefix}': ${matcher.missing.join('; ')}.`);
     }
-    if (lineNumber > 0 && unparsed > lineNumber / 2) {
+    if (lines > 0 && unparsed > lines / 2) {
       const detected = detectFormat(input.opened.head);
       notes.push(
-        `${name}: ${unparsed} of ${lineNumber} lines could not be read as ${input.format}${input.matcher ? ` with prefix '${input.matcher.prefix}'` : ''}${detected !== input.format ? `; the file looks like ${detected}` : ''}.`,
+        `${name}: ${unparsed} of ${lines} lines could not be read as ${input.format}${matcher ? ` with prefix '${matcher.prefix}'` : ''}${detected !== input.format ? `; the file looks like ${detected}` : ''}.`,
       );
     }
     summaries.push({
       name,
       format: input.format,
-      prefix: reader.describe(),
+      prefix,
       bytes: input.opened.size,
-      lines: lineNumber,
+      lines,
       entries,
       unparsed,
       skipped,
@@ -186,8 +221,6 @@ export async function analyzeLogs(inputs: LogInput[], options: LogAnalysisOption
       last: Number.isFinite(last) ? new Date(last).toISOString() : null,
     });
   }
-  aggregator.finish();
-  options.onProgress?.({ bytesRead: totalBytes, totalBytes });
 
   const queries = aggregator.queryStats(options.topQueries ?? 100);
   const errors = aggregator.errorStats(options.topErrors ?? 50);
@@ -217,6 +250,7 @@ export async function analyzeLogs(inputs: LogInput[], options: LogAnalysisOption
       anonymized: options.anonymize === true,
       percentile_relative_error: DEFAULT_RELATIVE_ERROR,
       parser_calls: grouper.parserCalls,
+      workers,
       notes,
     },
     queries: queries.list,

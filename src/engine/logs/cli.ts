@@ -20,6 +20,7 @@ interface AnalyzeFlags {
   anonymize?: boolean;
   top: string;
   progress?: boolean;
+  jobs?: string;
 }
 
 class UsageError extends Error {}
@@ -44,6 +45,11 @@ export function buildLogOptions(flags: AnalyzeFlags): LogAnalysisOptions {
     options.sample = every;
   }
   if (flags.anonymize) options.anonymize = true;
+  if (flags.jobs !== undefined) {
+    const jobs = Number(flags.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs '${flags.jobs}' must be a whole number from 1 to 64 (worker threads; 1 reads the logs in one pass).`);
+    options.jobs = jobs;
+  }
   return options;
 }
 
@@ -65,6 +71,7 @@ export function registerLogsCommand(program: Command): Command {
     .option('--anonymize', 'mask constants in examples, parameters and error details')
     .option('--top <n>', 'how many statements to list', '100')
     .option('--progress', 'print progress to stderr')
+    .option('--jobs <n>', 'worker threads for large plain stderr logs (default: one per core, at most 4; 1: one pass)')
     .action(async (files: string[], flags: AnalyzeFlags) => {
       let options: LogAnalysisOptions;
       try {

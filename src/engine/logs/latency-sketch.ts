@@ -9,11 +9,22 @@ export const DEFAULT_RELATIVE_ERROR = 0.01;
 /** Durations below this (ms) are counted as zero: logs print 3 decimals, so 0.000 ms exists. */
 const MIN_VALUE = 1e-4;
 
+/** A sketch as plain data (to send it between threads). */
+export interface SketchState {
+  relativeError: number;
+  counts: Float64Array;
+  offset: number;
+  zeros: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
 export class LatencySketch {
   private readonly logGamma: number;
   private readonly gamma: number;
   /** Counts of buckets offset..offset+counts.length-1, grown on demand (no map work per value). */
-  private counts = new Float64Array(0);
+  private counts: Float64Array = new Float64Array(0);
   private offset = 0;
   private zeros = 0;
   count = 0;
@@ -72,7 +83,25 @@ export class LatencySketch {
     return this.max;
   }
 
-  /** Adds another sketch of the same relative error (for merging workers' results). */
+  toState(): SketchState {
+    return { relativeError: this.relativeError, counts: this.counts, offset: this.offset, zeros: this.zeros, count: this.count, min: this.min, max: this.max };
+  }
+
+  static fromState(state: SketchState): LatencySketch {
+    const sketch = new LatencySketch(state.relativeError);
+    sketch.counts = state.counts;
+    sketch.offset = state.offset;
+    sketch.zeros = state.zeros;
+    sketch.count = state.count;
+    sketch.min = state.min;
+    sketch.max = state.max;
+    return sketch;
+  }
+
+  /**
+   * Adds another sketch of the same relative error (workers' partial results): the counts per
+   * bucket add up, so the merged sketch answers exactly what one sketch fed with both would.
+   */
   merge(other: LatencySketch): void {
     for (let slot = 0; slot < other.counts.length; slot += 1) if (other.counts[slot]! > 0) this.bump(slot + other.offset, other.counts[slot]!);
     this.zeros += other.zeros;

@@ -3,8 +3,9 @@
  * Invalid UTF-8 becomes U+FFFD instead of an error; a missing final newline still ends the
  * last line; a line longer than MAX_LINE is cut (and reported by the caller as unparsed).
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { isAscii } from 'node:buffer';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -17,6 +18,9 @@ export interface OpenedInput {
   name: string;
   /** Bytes as stored (compressed size for .gz); used for progress. */
   size: number;
+  /** The file, when the input is one. */
+  path?: string;
+  gzip: boolean;
   /** First bytes of the decompressed text, for format detection. */
   head: string;
   lines(onBytes: (bytes: number) => void): AsyncGenerator<string[]>;
@@ -34,9 +38,46 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/**
+ * Bytes `start`..`end` of a file, read in chunks aligned on multiples of CHUNK from the start of
+ * the file: a byte range read by a worker thread is cut into lines exactly as one pass cuts it
+ * (the cut of lines over MAX_LINE depends on the chunk boundaries). `end` Infinity: up to EOF.
+ */
+export async function* fileChunks(path: string, start = 0, end = Infinity): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  const read = async (position: number) => {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let filled = 0;
+    while (filled < CHUNK) {
+      const { bytesRead } = await handle.read(buffer, filled, CHUNK - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return { buffer, filled };
+  };
+  let next: ReturnType<typeof read> | undefined;
+  try {
+    let position = start - (start % CHUNK);
+    // The next chunk is read while the caller works on this one.
+    next = position < end ? read(position) : undefined;
+    while (next !== undefined) {
+      const { buffer, filled } = await next;
+      const from = Math.max(start, position) - position;
+      const to = Math.min(end, position + filled) - position;
+      position += CHUNK;
+      next = filled === CHUNK && position < end ? read(position) : undefined;
+      if (to > from) yield buffer.subarray(from, to);
+    }
+  } finally {
+    // Stopped early (cancelled): let the read ahead finish before closing the file.
+    await next?.catch(() => undefined);
+    await handle.close();
+  }
+}
+
 async function* bytesOf(input: LogInputObject): AsyncGenerator<Buffer> {
   if (input.path !== undefined) {
-    for await (const chunk of createReadStream(input.path, { highWaterMark: CHUNK })) yield chunk as Buffer;
+    yield* fileChunks(input.path);
   } else if (input.data !== undefined) {
     const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
     for (let i = 0; i < data.length; i += CHUNK) yield data.subarray(i, i + CHUNK);
@@ -110,12 +151,45 @@ export async function openInput(input: LogInput): Promise<OpenedInput> {
   return {
     name,
     size,
+    ...(object.path !== undefined ? { path: object.path } : {}),
+    gzip,
     head,
     lines: (onBytes) => splitLines(object, gzip, onBytes),
   };
 }
 
-async function* splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
+/**
+ * Lines of bytes `start`..`end` of a plain file, read synchronously (a worker thread has nothing
+ * else to do meanwhile); `start` and `end` must be line starts (or EOF).
+ */
+export function* rangeLines(path: string, start: number, end: number, onBytes: (bytes: number) => void): Generator<string[]> {
+  const cutter = new LineCutter();
+  const fd = openSync(path, 'r');
+  try {
+    for (let position = start - (start % CHUNK); position < end; position += CHUNK) {
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      let filled = 0;
+      while (filled < CHUNK) {
+        const bytesRead = readSync(fd, buffer, filled, CHUNK - filled, position + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      const from = Math.max(start, position) - position;
+      const to = Math.min(end, position + filled) - position;
+      if (to > from) {
+        onBytes(to - from);
+        yield* cutter.push(buffer.subarray(from, to));
+      }
+      if (filled < CHUNK) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const last = cutter.end();
+  if (last !== undefined) yield last;
+}
+
+function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
   let source: AsyncIterable<Buffer>;
   if (gzip) {
     const raw = Readable.from(countingBytes(bytesOf(input), onBytes));
@@ -125,29 +199,75 @@ async function* splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes
   } else {
     source = countingBytes(bytesOf(input), onBytes);
   }
-  // Lines are cut at newline bytes (never inside a UTF-8 sequence) and decoded in one call per
-  // chunk; invalid UTF-8 becomes U+FFFD.
-  let carry: Buffer | undefined;
-  try {
-    for await (const chunk of source) {
-      const bytes = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const lastNewline = bytes.lastIndexOf(10);
-      if (lastNewline < 0) {
-        carry = bytes;
-        if (carry.length > MAX_LINE) {
-          yield [carry.toString('utf8', 0, MAX_LINE)];
-          carry = undefined;
-        }
-        continue;
-      }
-      carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
-      yield bytes.toString('utf8', 0, lastNewline).split('\n');
+  return linesOf(source, input.name, gzip);
+}
+
+/** Lines decoded per piece of at most this many bytes: a longer string goes to V8's large-object space, freed only by a full GC. */
+const PIECE = 64 * 1024;
+
+/** Text of bytes start..end: a plain copy when they are ASCII (most logs), UTF-8 decoding otherwise. */
+function decode(bytes: Buffer, start: number, end: number): string {
+  return isAscii(bytes.subarray(start, end)) ? bytes.toString('latin1', start, end) : bytes.toString('utf8', start, end);
+}
+
+/**
+ * The lines of bytes 0..end (end: a newline), decoded in pieces cut at newlines, one batch per
+ * piece: the lines of a batch stay alive while it is read, so small batches promote less to
+ * V8's old generation.
+ */
+function linesOfBytes(bytes: Buffer, end: number): string[][] {
+  if (end <= PIECE) return [decode(bytes, 0, end).split('\n')];
+  const batches: string[][] = [];
+  let start = 0;
+  while (start <= end) {
+    let cut = end;
+    if (end - start > PIECE) {
+      const newline = bytes.lastIndexOf(10, start + PIECE);
+      cut = newline >= start ? newline : bytes.indexOf(10, start + PIECE);
     }
+    batches.push(decode(bytes, start, cut).split('\n'));
+    start = cut + 1;
+  }
+  return batches;
+}
+
+/**
+ * Cuts chunks of bytes into lines at newline bytes (never inside a UTF-8 sequence) and decodes
+ * them in one call per chunk; invalid UTF-8 becomes U+FFFD. A line over MAX_LINE is cut.
+ */
+class LineCutter {
+  private carry: Buffer | undefined;
+
+  push(chunk: Buffer): string[][] {
+    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const lastNewline = bytes.lastIndexOf(10);
+    if (lastNewline < 0) {
+      this.carry = bytes;
+      if (bytes.length <= MAX_LINE) return [];
+      this.carry = undefined;
+      return [[bytes.toString('utf8', 0, MAX_LINE)]];
+    }
+    this.carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
+    return linesOfBytes(bytes, lastNewline);
+  }
+
+  end(): string[] | undefined {
+    const carry = this.carry;
+    this.carry = undefined;
+    return carry !== undefined && carry.length > 0 ? [carry.toString('utf8')] : undefined;
+  }
+}
+
+async function* linesOf(source: AsyncIterable<Buffer>, name: string, gzip: boolean): AsyncGenerator<string[]> {
+  const cutter = new LineCutter();
+  try {
+    for await (const chunk of source) yield* cutter.push(chunk);
   } catch (error) {
-    if (gzip) throw new LogInputError(`${input.name} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`);
+    if (gzip) throw new LogInputError(`${name} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`);
     throw error;
   }
-  if (carry !== undefined && carry.length > 0) yield [carry.toString('utf8')];
+  const last = cutter.end();
+  if (last !== undefined) yield last;
 }
 
 async function* countingBytes(source: AsyncIterable<Buffer>, onBytes: (bytes: number) => void): AsyncGenerator<Buffer> {

@@ -62,13 +62,15 @@ export interface PrefixMatch extends PrefixFields {
   /** Filled by the reader, so the match object itself becomes the record (one allocation per line). */
   message: string;
   line: number;
+  /** Filled by the stitcher: present from the start so that every record keeps one object shape. */
+  source: number;
 }
 
 /** A match with every field present, so all records share one object shape. */
 export function emptyMatch(severity: Severity, messageStart: number): PrefixMatch {
   return {
     time: NaN, pid: 0, user: undefined, database: undefined, application: undefined, client: undefined, sessionId: undefined,
-    sqlstate: undefined, backendType: undefined, severity, messageStart, message: '', line: 0,
+    sqlstate: undefined, backendType: undefined, severity, messageStart, message: '', line: 0, source: 0,
   };
 }
 

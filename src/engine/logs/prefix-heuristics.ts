@@ -35,9 +35,12 @@ export function findSeverity(line: string): { at: number; severity: Severity } |
   return undefined;
 }
 
+/** What the report shows as the prefix of lines read heuristically. */
+export const HEURISTIC_PREFIX = '(not recognised: fields read heuristically)';
+
 export function heuristicPrefixMatcher(): LinePrefixMatcher {
   return {
-    prefix: '(not recognised: fields read heuristically)',
+    prefix: HEURISTIC_PREFIX,
     missing: [],
     match(line) {
       const found = findSeverity(line);

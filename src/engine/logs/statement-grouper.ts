@@ -1,51 +1,67 @@
 /**
  * Groups statements the way pg_stat_statements does: same parse tree modulo constants.
- * The fast tokenizer gives each text a memo key; the real PostgreSQL parser (libpg-query) runs
- * once per distinct key, and the canonical tree (locations, constant values and alias names
- * removed, constant types kept) identifies the group. Utility statements (BEGIN, SET, VACUUM,
- * DDL...) are grouped by their exact text, as PostgreSQL 15 computes their query id from it.
+ * The fast tokenizer gives each text a memo key (statement-memo.ts); the real PostgreSQL parser
+ * (libpg-query) runs once per distinct key, and the canonical tree (locations, constant values and
+ * alias names removed, constant types kept) identifies the group. Utility statements (BEGIN, SET,
+ * VACUUM, DDL...) are grouped by their exact text, as PostgreSQL 15 computes their query id from it.
+ * Only the main thread loads the parser; log worker threads ask it (see parallel-analysis.ts).
  */
 import { createHash } from 'node:crypto';
+import type * as LibPgQueryModule from 'libpg-query';
 import { setFlagsFromString } from 'node:v8';
-import { loadModule, normalizeSync, parseSync } from 'libpg-query';
 import { detach } from './detach.js';
 import { keyToDisplayText, normalizeStatement, statementKeyHash } from './sql-normalizer.js';
+import { StatementMemo, type MemoEntry, type StatementGroupRef } from './statement-memo.js';
 
-export interface StatementGroupRef {
-  /** Stable id of the group: 16 hex digits. */
-  fingerprint: string;
-  /** Normalised text with $n placeholders (utility statements: their text). */
-  query: string;
-  utility: boolean;
-  /** False when the parser rejected the text (truncated or not SQL): grouped by normalised text. */
-  parsed: boolean;
-}
+export type { StatementGroupRef } from './statement-memo.js';
 
-interface MemoEntry {
-  refs: StatementGroupRef[];
-  /** Some statement is a utility statement: resolve again by exact text. */
-  byExactText: boolean;
-}
+type LibPgQuery = typeof LibPgQueryModule;
 
 const optimizable = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
-const MAX_MEMO = 200_000;
-const MAX_TEXTS = 4_000;
-const MAX_TEXT_CHARS = 2_048;
 
-let moduleReady: Promise<void> | undefined;
+let parser: LibPgQuery | undefined;
+let loading: Promise<void> | undefined;
+
+/** V8 flags given on the command line win: then the parser is loaded with whatever they say. */
+function userSetsWasmTiering(): boolean {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return given.some((flag) => /liftoff|tier-?up|dynamic-tiering/.test(flag));
+}
 
 /**
- * Loads the WASM parser once per process. The parser runs once per distinct statement, so V8's
- * baseline compiler (Liftoff) is plenty: letting V8 also optimise the 1.7 MB module with TurboFan
- * costs ~1.5 CPU seconds and ~70 MB of RSS per process for no measurable gain (bench/logs.ts).
- * The flag only affects WebAssembly compiled after it is set.
+ * Loads the WASM parser once per process, compiled by V8's baseline compiler (Liftoff) only.
+ * The parser runs once per distinct statement: letting V8 also optimise the 1.7 MB module with
+ * TurboFan costs ~1.5 CPU seconds and ~70 MB of RSS per analysis for no measurable gain.
+ *
+ * V8 flags are process-wide (worker threads share them), so `--liftoff-only` is set only while
+ * this module is compiled and put back afterwards: a module records at compile time whether it
+ * tiers up dynamically, so WebAssembly compiled later (PGlite in `pgdba serve`/`chat`) still gets
+ * TurboFan. `--no-wasm-tier-up`, which `--liftoff-only` implies, is left set: it only disables
+ * the *eager* tier-up of modules compiled without dynamic tiering (this parser, whose functions
+ * are compiled lazily on first call), not the default dynamic tier-up of other modules.
+ * tests/engine/logs/sql-parser-tiering.test.ts checks both sides with --trace-wasm-compilation-times.
  */
 export function loadSqlParser(): Promise<void> {
-  if (moduleReady === undefined) {
-    setFlagsFromString('--liftoff-only');
-    moduleReady = loadModule();
-  }
-  return moduleReady;
+  loading ??= (async () => {
+    const window = !userSetsWasmTiering();
+    if (window) setFlagsFromString('--liftoff-only');
+    try {
+      const lib = await import('libpg-query');
+      await lib.loadModule();
+      parser = lib;
+    } finally {
+      if (window) {
+        setFlagsFromString('--no-liftoff-only');
+        setFlagsFromString('--wasm-dynamic-tiering');
+      }
+    }
+  })();
+  return loading;
+}
+
+function sql(): LibPgQuery {
+  if (parser === undefined) throw new Error('The SQL parser is not loaded: call loadSqlParser() first.');
+  return parser;
 }
 
 function hash16(text: string): string {
@@ -114,47 +130,24 @@ function statementText(raw: string, statement: RawStatement, only: boolean): str
   return text;
 }
 
-export class StatementGrouper {
-  private memo = new Map<number, MemoEntry>();
-  private exact = new Map<string, StatementGroupRef[]>();
-  /**
-   * Recent statement texts seen verbatim (prepared statements with $n parameters, ORM queries,
-   * repeated scripts): a native string lookup instead of the tokenizer. Bounded in entries and
-   * text length, so at most ~16 MB.
-   */
-  private byText = new Map<string, StatementGroupRef[]>();
+export class StatementGrouper extends StatementMemo {
   parserCalls = 0;
   parseFailures = 0;
+  /** The text each memo entry was analysed from (its groups' display text comes from it). */
+  private readonly analysedText = new Map<number, string>();
 
-  /** Groups of the statements in `raw` (one per statement of a multi-statement string). */
-  resolve(raw: string): StatementGroupRef[] {
-    const seen = this.byText.get(raw);
-    if (seen !== undefined) return seen;
-    const refs = this.resolveByKey(raw);
-    if (raw.length <= MAX_TEXT_CHARS) {
-      if (this.byText.size >= MAX_TEXTS) this.byText.clear();
-      this.byText.set(detach(raw), refs);
-    }
-    return refs;
+  protected entryFor(raw: string): MemoEntry {
+    if (this.analysedText.size >= 200_000) this.analysedText.clear();
+    this.analysedText.set(statementKeyHash(raw), detach(raw));
+    return this.analyse(raw);
   }
 
-  private resolveByKey(raw: string): StatementGroupRef[] {
-    // Per line only a hash of the normalised text is computed; the parser runs once per hash.
-    const hash = statementKeyHash(raw);
-    let entry = this.memo.get(hash);
-    if (entry === undefined) {
-      entry = this.analyse(raw);
-      if (this.memo.size >= MAX_MEMO) this.memo.clear();
-      this.memo.set(hash, entry);
-    }
-    if (!entry.byExactText) return entry.refs;
-    let refs = this.exact.get(raw);
-    if (refs === undefined) {
-      refs = this.analyse(raw).refs;
-      if (this.exact.size >= MAX_MEMO) this.exact.clear();
-      this.exact.set(detach(raw), refs);
-    }
-    return refs;
+  groupsOfText(raw: string): StatementGroupRef[] {
+    return this.analysedText.get(statementKeyHash(raw)) === raw ? this.resolve(raw) : this.analyse(raw).refs;
+  }
+
+  protected exactRefsFor(raw: string): StatementGroupRef[] {
+    return this.analyse(raw).refs;
   }
 
   private analyse(raw: string): MemoEntry {
@@ -162,7 +155,7 @@ export class StatementGrouper {
     const key = normalizeStatement(raw).key;
     let statements: RawStatement[];
     try {
-      statements = (parseSync(raw) as { stmts?: RawStatement[] }).stmts ?? [];
+      statements = (sql().parseSync(raw) as { stmts?: RawStatement[] }).stmts ?? [];
     } catch {
       this.parseFailures += 1;
       return { refs: [this.unparsedRef(key)], byExactText: false };
@@ -178,7 +171,7 @@ export class StatementGrouper {
       }
       let query: string;
       try {
-        query = normalizeSync(text);
+        query = sql().normalizeSync(text);
       } catch {
         query = keyToDisplayText(normalizeStatement(text).key);
       }

@@ -116,4 +116,13 @@ export interface LogAnalysisOptions {
   /** How many unparsed lines to report with their text (default 10). */
   unparsedExamples?: number;
   signal?: AbortSignal;
+  /**
+   * Worker threads for large plain stderr files (default: one per core, at most 4); 1 reads
+   * every input in one pass on the calling thread. The result is the same either way.
+   */
+  jobs?: number;
+  /** Plain stderr input (in bytes, all files together) below which one pass is used (default 32 MiB). */
+  parallelMinBytes?: number;
+  /** Size of the byte ranges handed to worker threads (default: input / (4 x jobs), 4-64 MiB). */
+  rangeBytes?: number;
 }

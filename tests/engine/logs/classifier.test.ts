@@ -75,7 +75,7 @@ describe('connection fast paths agree with the regular expressions', () => {
     return { kind: 'disconnection', sessionMs, user: m[2], database: m[3], host: m[4] };
   };
   const messages = {
-    received: ['host=10.0.0.1 port=5432', 'host=[local]', 'host= port=1 host=x', 'host=ü.example port=1', 'host=a\tb', 'nohost here', 'host=1.2.3.4'],
+    received: ['host=10.0.0.1 port=5432', 'host=10.0.0.1 port=5432 connection received: host=x', 'host=[local]', 'host= port=1 host=x', 'host=ü.example port=1', 'host=a\tb', 'nohost here', 'host=1.2.3.4'],
     authorized: [
       'user=postgres database=postgres application_name=psql',
       'user=postgres database=postgres',
@@ -99,6 +99,14 @@ describe('connection fast paths agree with the regular expressions', () => {
       'session time: 0:00:01.000 user=x database= host= database=q host=r',
       'session time: 0:00:01.000 user=x database=y host=ü',
       'session time: bad user=x database=y host=h',
+      'session time: 123:59:59.999999 user=x database=y host=h',
+      'session time: 0:00:01 user=x database=y host=h',
+      'session time: 0:00:01. user=x database=y host=h',
+      'session time: 0:0:01.5 user=x database=y host=h',
+      'session time: :00:01.5 user=x database=y host=h',
+      'session time: 0:00:01.5x user=x database=y host=h',
+      'session time: 1:2:3:4 user=x database=y host=h',
+      'session time: 00000000001:00:01.250 user=x database=y host=h',
     ],
   };
   it.each(messages.received)('connection received: %s', (tail) => {

@@ -55,6 +55,16 @@ describe('pgdba logs analyze', () => {
     expect(stderr).toBe('Cannot read /nonexistent/postgresql.log: no such file. Check the path and that this user may read it.\n');
   });
 
+  it('exits 2 on a bad --jobs; --jobs 1 reads in one pass', async () => {
+    const bad = await runCli(['logs', 'analyze', join(corpus, 'dexter/queries.log'), '--jobs', '0']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("--jobs '0' must be a whole number from 1 to 64");
+    process.exitCode = undefined;
+    const one = await runCli(['logs', 'analyze', join(corpus, 'pgbadger/light.postgres.log'), '--format', 'json', '--jobs', '1']);
+    expect(one.exitCode).toBeUndefined();
+    expect((JSON.parse(one.stdout) as { summary: { workers: number } }).summary.workers).toBe(0);
+  });
+
   it('exits 2 on a bad --since', async () => {
     const { stderr, exitCode } = await runCli(['logs', 'analyze', join(corpus, 'dexter/queries.log'), '--since', 'yesterday-ish']);
     expect(exitCode).toBe(2);

@@ -1,0 +1,150 @@
+/**
+ * One input, or one byte range of it, through the per-line stages:
+ *   lines -> format reader -> stitcher -> aggregator.
+ * The one-pass analysis runs it once per input; a worker thread runs it per byte range.
+ */
+import type { LogAggregator } from './aggregator.js';
+import { detach } from './detach.js';
+import { classify, type LogEvent } from './classifier.js';
+import { buildMatcher, createReader, stitchesAdjacent, type ReaderChoice } from './input-readers.js';
+import type { UnparsedExample } from './analysis-types.js';
+import type { RecordSink } from './readers/record-sink.js';
+import { StderrReader } from './readers/stderr-reader.js';
+import { Stitcher } from './stitcher.js';
+import type { LogEntry } from './types.js';
+
+/** What the summary needs of an input or range (line numbers counted from the range's start). */
+export interface RangeResult {
+  lines: number;
+  entries: number;
+  unparsed: number;
+  skipped: number;
+  first: number;
+  last: number;
+  orphans: number;
+  /** The first unparsed lines (at most the number asked for). */
+  unparsedExamples: UnparsedExample[];
+  /** stderr: lines read by the heuristic reader because the prefix did not fit. */
+  fallbackLines: number;
+  firstFallbackLine: { line: number; text: string } | undefined;
+  /** The prefix (or envelope) the reader settled on. */
+  prefix: string;
+}
+
+export interface RangeSource extends ReaderChoice {
+  name: string;
+  /** Index of the input among the inputs (in time order). */
+  source: number;
+}
+
+export interface RangeRun {
+  lines: AsyncIterable<string[]> | Iterable<string[]>;
+  aggregator: LogAggregator;
+  maxExamples: number;
+  /** Called before each batch of lines (cancellation: may throw). */
+  beforeBatch?: () => void;
+  /** Called after each batch of lines (progress). */
+  afterBatch?: () => void;
+  /**
+   * Worker threads: from the first entry with a statement text the resolver does not know yet,
+   * entries are held (in order) while the batch's new texts are asked for without waiting; they
+   * are aggregated as the answers come in, so the worker keeps reading while the main thread parses.
+   */
+  resolver?: AheadResolver;
+}
+
+export interface AheadResolver {
+  knows(text: string): boolean;
+  /** Asks for these texts (those not known nor already asked for), without waiting. */
+  request(texts: string[]): void;
+  /** Takes the answers that have come in; `wait`: first waits until every request is answered. */
+  settle(wait: boolean): void;
+}
+
+/** Entries held at most before waiting for the answers (bounds memory if the main thread is slow). */
+const MAX_HELD = 20_000;
+
+/** Whether the resolver knows every statement text of this entry (statementTexts, without an array). */
+function knowsTexts(resolver: AheadResolver, entry: LogEntry, event: LogEvent): boolean {
+  if (event.kind === 'query' || event.kind === 'logged-statement' || event.kind === 'plan') return event.query === '' || resolver.knows(event.query);
+  if (event.kind === 'temp-file' && entry.statement !== undefined) return resolver.knows(entry.statement);
+  return true;
+}
+
+/** Statement texts the aggregator will resolve for this entry (and, later, for its session). */
+function statementTexts(entry: LogEntry, event: LogEvent, into: string[]): void {
+  if (event.kind === 'query' || event.kind === 'logged-statement' || event.kind === 'plan') {
+    if (event.query !== '') into.push(event.query);
+  } else if (event.kind === 'temp-file' && entry.statement !== undefined) into.push(entry.statement);
+}
+
+export async function readRange(input: RangeSource, run: RangeRun): Promise<RangeResult> {
+  const result: RangeResult = {
+    lines: 0, entries: 0, unparsed: 0, skipped: 0, first: Infinity, last: -Infinity, orphans: 0,
+    unparsedExamples: [], fallbackLines: 0, firstFallbackLine: undefined, prefix: '',
+  };
+  const aggregator = run.aggregator;
+  const resolver = run.resolver;
+  const held: LogEntry[] = [];
+  const heldEvents: LogEvent[] = [];
+  const texts: string[] = [];
+  const stitcher = new Stitcher((entry) => {
+    result.entries += 1;
+    if (entry.time < result.first) result.first = entry.time;
+    if (entry.time > result.last) result.last = entry.time;
+    if (resolver === undefined) return aggregator.add(entry);
+    if (held.length === 0 && !aggregator.passes(entry)) return aggregator.add(entry);
+    const event = classify(entry);
+    if (held.length === 0 && knowsTexts(resolver, entry, event)) return aggregator.add(entry, event);
+    held.push(entry);
+    heldEvents.push(event);
+  }, input.source, stitchesAdjacent(input.format));
+  /** Aggregates the held entries whose texts are known, in order; `final`: all of them. */
+  const releaseHeld = (final: boolean) => {
+    if (held.length === 0) return;
+    resolver!.settle(false);
+    texts.length = 0;
+    for (let i = 0; i < held.length; i += 1) if (aggregator.passes(held[i]!)) statementTexts(held[i]!, heldEvents[i]!, texts);
+    resolver!.request(texts.filter((text) => !resolver!.knows(text)));
+    if (final || held.length > MAX_HELD) resolver!.settle(true);
+    let released = 0;
+    while (released < held.length && (!aggregator.passes(held[released]!) || knowsTexts(resolver!, held[released]!, heldEvents[released]!))) {
+      aggregator.add(held[released]!, heldEvents[released]!);
+      released += 1;
+    }
+    held.splice(0, released);
+    heldEvents.splice(0, released);
+  };
+  const sink: RecordSink = {
+    record: (record) => stitcher.push(record),
+    unparsed: (line, text, reason) => {
+      result.unparsed += 1;
+      if (result.unparsedExamples.length < run.maxExamples) result.unparsedExamples.push({ source: input.name, line, text: detach(text.slice(0, 300)), reason });
+    },
+    skipped: () => {
+      result.skipped += 1;
+    },
+  };
+  const reader = createReader(input.format, buildMatcher(input.matcher), sink);
+  let lineNumber = 0;
+  for await (const lines of run.lines) {
+    run.beforeBatch?.();
+    for (let i = 0; i < lines.length; i += 1) {
+      lineNumber += 1;
+      reader.push(lines[i]!, lineNumber);
+    }
+    releaseHeld(false);
+    run.afterBatch?.();
+  }
+  reader.end();
+  stitcher.end();
+  releaseHeld(true);
+  result.lines = lineNumber;
+  result.orphans = stitcher.orphans;
+  result.prefix = reader.describe();
+  if (reader instanceof StderrReader) {
+    result.fallbackLines = reader.fallbackLines;
+    result.firstFallbackLine = reader.firstFallbackLine;
+  }
+  return result;
+}
