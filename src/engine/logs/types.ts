@@ -121,7 +121,7 @@ export interface LogAnalysisOptions {
    * every input in one pass on the calling thread. The result is the same either way.
    */
   jobs?: number;
-  /** Plain stderr input (in bytes, all files together) below which one pass is used (default 32 MiB). */
+  /** Plain stderr input (in bytes, all files together) below which one pass is used (default 128 MiB). */
   parallelMinBytes?: number;
   /** Size of the byte ranges handed to worker threads (default: input / (4 x jobs), 4-64 MiB). */
   rangeBytes?: number;
