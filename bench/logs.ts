@@ -4,19 +4,18 @@
  * run, prints MB/s for both, the ratios and pgdba's peak RSS at 50 MB and 200 MB (flat =
  * streaming), and writes bench/results/logs.json. pgdba runs as JavaScript bundled by esbuild
  * (what a build ships), in a child process measured by GNU time, twice: in one pass on one
- * thread (--jobs 1: the "one core" figure) and with worker threads (--jobs N, default: the
- * engine's default, one per core up to 4). pgBadger runs as one process.
+ * thread (--jobs 1: the "one core" figure) and with worker threads (--jobs N, default: one per
+ * core up to 4, whatever the load). pgBadger runs as one process.
  *
  *   npx tsx bench/logs.ts [--mb 200] [--jobs N] [--repeat R] [--skip-pgbadger]
  *   npx tsx bench/logs.ts --run-pgdba FILE PREFIX JOBS   (internal: one measured pgdba run)
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeLogs } from '../src/engine/logs/index.js';
-import { defaultJobs } from '../src/engine/logs/parallel-analysis.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpus = join(here, '..', '..', 'shared', 'corpus', 'logs');
@@ -180,7 +179,7 @@ async function main(): Promise<void> {
   if (args[0] === '--run-pgdba') return runPgdba(args[1]!, args[2]!, Number(args[3] ?? 1));
   const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
   const targetMb = option('--mb', 200);
-  const jobs = option('--jobs', defaultJobs());
+  const jobs = option('--jobs', Math.min(4, availableParallelism()));
   const repeat = Math.max(1, option('--repeat', 1));
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
