@@ -179,8 +179,8 @@ export interface AggregatePartial {
   analyzes: TableState[];
   tempByQuery: TempState[];
   sessionSketch: SketchState;
-  conn: { byDatabase: Map<string, number>; byUser: Map<string, number>; byHost: Map<string, number>; byApplication: Map<string, number> };
-  disc: { byDatabase: Map<string, number>; byUser: Map<string, number>; byHost: Map<string, number> };
+  conn: { byDatabase: Map<string, { n: number }>; byUser: Map<string, { n: number }>; byHost: Map<string, { n: number }>; byApplication: Map<string, { n: number }> };
+  disc: { byDatabase: Map<string, { n: number }>; byUser: Map<string, { n: number }>; byHost: Map<string, { n: number }> };
   lockModes: Map<string, number>;
   checkpointReasons: Map<string, number>;
   events: EventState;

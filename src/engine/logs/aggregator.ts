@@ -67,11 +67,28 @@ function breakdown(map: Map<string, Breakdown>, key: string | undefined): Breakd
   return item;
 }
 
-function count(map: Map<string, number>, key: string | undefined): void {
+/** A counter in a map: one lookup per line (a Map of numbers needs a get and a set). */
+interface Count {
+  n: number;
+}
+
+function count(map: Map<string, Count>, key: string | undefined): void {
   const k = key === undefined || key === '' ? '(unknown)' : key;
-  const n = map.get(k);
-  if (n === undefined) map.set(detach(k), 1);
-  else map.set(k, n + 1);
+  const c = map.get(k);
+  if (c === undefined) map.set(detach(k), { n: 1 });
+  else c.n += 1;
+}
+
+function addCountObjects(into: Map<string, Count>, from: Map<string, Count>): void {
+  for (const [key, c] of from) {
+    const mine = into.get(key);
+    if (mine === undefined) into.set(key, c);
+    else mine.n += c.n;
+  }
+}
+
+function countRecord(map: Map<string, Count>): Record<string, number> {
+  return sortedRecord(new Map([...map].map(([key, c]) => [key, c.n])));
 }
 
 function addCounts(into: Map<string, number>, from: Map<string, number>): void {
@@ -145,8 +162,8 @@ export class LogAggregator {
   private readonly analyzes = new Map<string, TableState>();
   private readonly tempByQuery = new Map<string, TempState>();
   private readonly sessionSketch = new LatencySketch();
-  private readonly conn = { byDatabase: new Map<string, number>(), byUser: new Map<string, number>(), byHost: new Map<string, number>(), byApplication: new Map<string, number>() };
-  private readonly disc = { byDatabase: new Map<string, number>(), byUser: new Map<string, number>(), byHost: new Map<string, number>() };
+  private readonly conn = { byDatabase: new Map<string, Count>(), byUser: new Map<string, Count>(), byHost: new Map<string, Count>(), byApplication: new Map<string, Count>() };
+  private readonly disc = { byDatabase: new Map<string, Count>(), byUser: new Map<string, Count>(), byHost: new Map<string, Count>() };
   private readonly lockModes = new Map<string, number>();
   private readonly checkpointReasons = new Map<string, number>();
   private readonly events = newEvents();
@@ -701,13 +718,13 @@ export class LogAggregator {
       }
     }
     this.sessionSketch.merge(LatencySketch.fromState(partial.sessionSketch));
-    addCounts(this.conn.byDatabase, partial.conn.byDatabase);
-    addCounts(this.conn.byUser, partial.conn.byUser);
-    addCounts(this.conn.byHost, partial.conn.byHost);
-    addCounts(this.conn.byApplication, partial.conn.byApplication);
-    addCounts(this.disc.byDatabase, partial.disc.byDatabase);
-    addCounts(this.disc.byUser, partial.disc.byUser);
-    addCounts(this.disc.byHost, partial.disc.byHost);
+    addCountObjects(this.conn.byDatabase, partial.conn.byDatabase);
+    addCountObjects(this.conn.byUser, partial.conn.byUser);
+    addCountObjects(this.conn.byHost, partial.conn.byHost);
+    addCountObjects(this.conn.byApplication, partial.conn.byApplication);
+    addCountObjects(this.disc.byDatabase, partial.disc.byDatabase);
+    addCountObjects(this.disc.byUser, partial.disc.byUser);
+    addCountObjects(this.disc.byHost, partial.disc.byHost);
     addCounts(this.lockModes, partial.lockModes);
     addCounts(this.checkpointReasons, partial.checkpointReasons);
     this.mergeEvents(partial.events);
@@ -967,8 +984,8 @@ export class LogAggregator {
           .map((t) => ({ fingerprint: t.fingerprint, query: t.fingerprint === null ? t.query : this.firstRef({ fingerprint: t.fingerprint, query: t.query, utility: false, parsed: true }, t.creator).query, count: t.count, total_bytes: t.total_bytes, max_bytes: t.max_bytes })),
       },
       connections: {
-        count: e.connections.count, received: e.connections.received, by_database: sortedRecord(this.conn.byDatabase), by_user: sortedRecord(this.conn.byUser),
-        by_host: sortedRecord(this.conn.byHost), by_application: sortedRecord(this.conn.byApplication),
+        count: e.connections.count, received: e.connections.received, by_database: countRecord(this.conn.byDatabase), by_user: countRecord(this.conn.byUser),
+        by_host: countRecord(this.conn.byHost), by_application: countRecord(this.conn.byApplication),
       },
       disconnections: {
         count: e.disconnections.count,
@@ -977,9 +994,9 @@ export class LogAggregator {
         session_max_ms: sessions.count > 0 ? sessions.max : null,
         session_p50_ms: sessions.count > 0 ? round(sessions.quantile(0.5)) : null,
         session_p95_ms: sessions.count > 0 ? round(sessions.quantile(0.95)) : null,
-        by_database: sortedRecord(this.disc.byDatabase),
-        by_user: sortedRecord(this.disc.byUser),
-        by_host: sortedRecord(this.disc.byHost),
+        by_database: countRecord(this.disc.byDatabase),
+        by_user: countRecord(this.disc.byUser),
+        by_host: countRecord(this.disc.byHost),
       },
       server: { ...e.server },
     };

@@ -26,8 +26,12 @@ interface PreparedInput extends ReaderChoice {
 }
 
 const MB = 1024 * 1024;
-/** Below this much plain stderr text, worker threads cost more (start-up, JIT warm-up) than they save. */
-const DEFAULT_PARALLEL_MIN_BYTES = 32 * MB;
+/**
+ * Below this much plain stderr text, worker threads cost more than they save: each worker pays
+ * its start-up and its own JIT warm-up (~1 CPU s for two workers on the benchmark machine,
+ * where they break even around 100-150 MB on two cores; see docs/logs.md).
+ */
+const DEFAULT_PARALLEL_MIN_BYTES = 128 * MB;
 
 function prepare(opened: OpenedInput, options: LogAnalysisOptions): PreparedInput {
   const format = options.format && options.format !== 'auto' ? options.format : detectFormat(opened.head);

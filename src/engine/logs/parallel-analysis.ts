@@ -8,7 +8,7 @@
  * 10,000 sessions with a pending statement), the caller reads the log in one pass instead.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -44,9 +44,13 @@ export type WorkerMessage =
   | { type: 'done'; index: number; result: RangeResult; partial: AggregatePartial; overflow: boolean }
   | { type: 'failed'; index: number; message: string; inputError: boolean };
 
-/** Worker threads by default: one per core, at most 4 (each costs ~30 MB and a JIT warm-up). */
-export function defaultJobs(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * Worker threads by default: one per idle core (cores minus the 1-minute load average), at most
+ * 4 (each costs ~30 MB and its own JIT warm-up). On a busy machine workers only compete with
+ * the other work and with each other, and one pass is faster: one idle core or less gives 1.
+ */
+export function defaultJobs(cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
+  return Math.max(1, Math.min(4, cores - Math.floor(load)));
 }
 
 /** URL of tsx's ESM API (its `import` entry: the CommonJS one registers a wrong loader path). */

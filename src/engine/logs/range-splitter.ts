@@ -36,10 +36,11 @@ export async function entryStarts(path: string, size: number, matcher: LinePrefi
   const starts: number[] = [];
   const handle = await open(path, 'r');
   try {
-    for (let target = every; target < size; target += every) {
-      const from = Math.max(target, (starts.at(-1) ?? 0) + 1);
+    // A range is at least `every` bytes long, even when its entry start came late.
+    for (let from = every; from < size; ) {
       const start = await firstEntryStart(handle, reader, from, Math.min(size, from + MAX_SCAN));
       if (start !== undefined && start < size) starts.push(start);
+      from = Math.max(from, start ?? 0) + every;
     }
   } finally {
     await handle.close();

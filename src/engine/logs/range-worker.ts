@@ -10,6 +10,7 @@ import { LogAggregator } from './aggregator.js';
 import { LogInputError, openInput, rangeLines } from './line-source.js';
 import type { RangeTaskMessage, WorkerMessage } from './parallel-analysis.js';
 import { readRange, type AheadResolver } from './read-range.js';
+import { statementKeyHash } from './sql-normalizer.js';
 import { StatementMemo, type MemoEntry, type ResolvedText, type StatementGroupRef } from './statement-memo.js';
 
 /**
@@ -19,6 +20,8 @@ import { StatementMemo, type MemoEntry, type ResolvedText, type StatementGroupRe
  */
 class RemoteStatementGrouper extends StatementMemo implements AheadResolver {
   private readonly asked = new Set<string>();
+  /** Forms (tokenizer hashes) asked for: other texts of the same form wait for that answer. */
+  private readonly askedForms = new Set<number>();
   private readonly inFlight: string[][] = [];
   private received = 0;
   private sent = 0;
@@ -36,9 +39,18 @@ class RemoteStatementGrouper extends StatementMemo implements AheadResolver {
   }
 
   request(texts: string[]): void {
-    const fresh = [...new Set(texts)].filter((raw) => !this.asked.has(raw));
+    const fresh: string[] = [];
+    for (const raw of texts) {
+      if (this.asked.has(raw)) continue;
+      // Texts that differ only in constants share the answer (unless the form turns out to be a
+      // utility statement, grouped by exact text: then it is asked for again once answered).
+      const form = statementKeyHash(raw);
+      if (this.askedForms.has(form)) continue;
+      this.askedForms.add(form);
+      this.asked.add(raw);
+      fresh.push(raw);
+    }
     if (fresh.length === 0) return;
-    for (const raw of fresh) this.asked.add(raw);
     this.port.postMessage(fresh);
     this.inFlight.push(fresh);
     this.sent += 1;
@@ -52,6 +64,7 @@ class RemoteStatementGrouper extends StatementMemo implements AheadResolver {
         for (let i = 0; i < texts.length; i += 1) {
           this.store(texts[i]!, answers[i]!);
           this.asked.delete(texts[i]!);
+          this.askedForms.delete(statementKeyHash(texts[i]!));
         }
         this.received += 1;
       }

@@ -99,16 +99,21 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
     held.push(entry);
     heldEvents.push(event);
   }, input.source, stitchesAdjacent(input.format));
-  /** Aggregates the held entries whose texts are known, in order; `final`: all of them. */
+  /**
+   * Aggregates the held entries whose texts are known, in order. `final` (or too many held):
+   * waits for the answers and aggregates them all (a text still unknown, e.g. a utility
+   * statement grouped by its exact text, is then asked for synchronously by the grouper).
+   */
   const releaseHeld = (final: boolean) => {
     if (held.length === 0) return;
     resolver!.settle(false);
     texts.length = 0;
     for (let i = 0; i < held.length; i += 1) if (aggregator.passes(held[i]!)) statementTexts(held[i]!, heldEvents[i]!, texts);
     resolver!.request(texts.filter((text) => !resolver!.knows(text)));
-    if (final || held.length > MAX_HELD) resolver!.settle(true);
+    const all = final || held.length > MAX_HELD;
+    if (all) resolver!.settle(true);
     let released = 0;
-    while (released < held.length && (!aggregator.passes(held[released]!) || knowsTexts(resolver!, held[released]!, heldEvents[released]!))) {
+    while (released < held.length && (all || !aggregator.passes(held[released]!) || knowsTexts(resolver!, held[released]!, heldEvents[released]!))) {
       aggregator.add(held[released]!, heldEvents[released]!);
       released += 1;
     }

@@ -117,11 +117,11 @@ export interface LogAnalysisOptions {
   unparsedExamples?: number;
   signal?: AbortSignal;
   /**
-   * Worker threads for large plain stderr files (default: one per core, at most 4); 1 reads
+   * Worker threads for large plain stderr files (default: one per idle core, at most 4); 1 reads
    * every input in one pass on the calling thread. The result is the same either way.
    */
   jobs?: number;
-  /** Plain stderr input (in bytes, all files together) below which one pass is used (default 32 MiB). */
+  /** Plain stderr input (in bytes, all files together) below which one pass is used (default 128 MiB). */
   parallelMinBytes?: number;
   /** Size of the byte ranges handed to worker threads (default: input / (4 x jobs), 4-64 MiB). */
   rangeBytes?: number;

@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LogAggregator } from '../../../src/engine/logs/aggregator.js';
 import { analyzeLogs, type LogAnalysis, type LogAnalysisOptions } from '../../../src/engine/logs/index.js';
+import { defaultJobs } from '../../../src/engine/logs/parallel-analysis.js';
 import { loadSqlParser, StatementGrouper } from '../../../src/engine/logs/statement-grouper.js';
 import type { LogEntry } from '../../../src/engine/logs/types.js';
 import { corpus } from './corpus.js';
@@ -145,5 +146,11 @@ describe('merging ranges', () => {
     expect(merged.mergeRange(range1.partial(), 1)).toBe(true);
     merged.finish();
     expect(merged.queryStats(10).list[0]!.query).toBe(expected);
+  });
+});
+
+describe('default number of worker threads', () => {
+  it('is one per idle core, at most 4, and one pass on a busy machine', () => {
+    expect([defaultJobs(2, 0.3), defaultJobs(2, 1.2), defaultJobs(2, 5), defaultJobs(16, 0), defaultJobs(8, 6.5), defaultJobs(1, 0)]).toEqual([2, 1, 1, 4, 2, 1]);
   });
 });
