@@ -7,13 +7,12 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenChatServer, type ChatServer } from '../../../src/adapters/server/http-server.js';
-import { SlackAdapter } from '../../../src/adapters/slack/slack-adapter.js';
-import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
-import { loadConfig } from '../../../src/config.js';
+import type { AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
-import { blocksText, botToken, startFakeSlack, type FakeSlack } from './fake-slack.js';
-import { buttonsOf, SlackSession, type SlackButton } from './slack-session.js';
+import { startSlackApprovalFixture, type SlackApprovalFixture } from './approval-fixture.js';
+import { blocksText, type FakeSlack } from './fake-slack.js';
+import type { SlackSession} from './slack-session.js';
+import { buttonsOf, type SlackButton } from './slack-session.js';
 
 const signingSecret = 'approvals-signing-secret-0123456789';
 
@@ -21,7 +20,7 @@ describe('approvals on Slack', () => {
   let database: ScratchDatabase;
   let slack: FakeSlack;
   let app: AssistantApp;
-  let server: ChatServer;
+  let fixture: SlackApprovalFixture | undefined;
   let person: SlackSession;
 
   async function click(user: string, messageTs: string, button: SlackButton): Promise<string> {
@@ -45,24 +44,11 @@ describe('approvals on Slack', () => {
   beforeAll(async () => {
     database = await createScratchDatabase('pgdba_slack_approvals');
     await database.admin.query("create table parcels as select g as id, 'depot-' || (g % 300) as depot, g % 97 as bay from generate_series(1, 20000) g; analyze parcels;");
-    slack = await startFakeSlack();
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      SLACK_BOT_TOKEN: botToken,
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      PGDBA_APPROVERS: 'slack:UDBA,slack:group:SDBAS',
-      PGDBA_STORE_URL: 'memory:',
-    });
-    app = await createAssistantApp(config);
-    server = await listenChatServer({ port: 0, host: '127.0.0.1', adapters: [new SlackAdapter({ assistant: app.assistant, config, progressIntervalMs: 0 })] });
-    await server.start();
-    person = new SlackSession(slack, () => `http://127.0.0.1:${server.port}/slack/events`, signingSecret);
+    fixture = await startSlackApprovalFixture(database.url, 'slack:UDBA,slack:group:SDBAS', signingSecret);
+    ({ slack, app, person } = fixture);
   });
   afterAll(async () => {
-    await server?.stop();
-    await app?.close();
-    await slack?.close();
+    await fixture?.close();
     await database?.drop();
   });
 

@@ -6,21 +6,19 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenChatServer, type ChatServer } from '../../../src/adapters/server/http-server.js';
-import { SlackAdapter } from '../../../src/adapters/slack/slack-adapter.js';
-import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/create-assistant.js';
-import { loadConfig } from '../../../src/config.js';
+import type { AssistantApp } from '../../../src/bot/agent/create-assistant.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
-import { blocksText, botToken, startFakeSlack, type FakeSlack } from './fake-slack.js';
-import { buttonsOf, SlackSession } from './slack-session.js';
+import { startSlackApprovalFixture, type SlackApprovalFixture } from './approval-fixture.js';
+import { blocksText } from './fake-slack.js';
+import type { SlackSession } from './slack-session.js';
+import { buttonsOf } from './slack-session.js';
 
 const signingSecret = 'guarded-signing-secret-0123456789';
 
 describe('guarded actions on Slack', () => {
   let database: ScratchDatabase;
-  let slack: FakeSlack;
   let app: AssistantApp;
-  let server: ChatServer;
+  let fixture: SlackApprovalFixture | undefined;
   let person: SlackSession;
 
   beforeAll(async () => {
@@ -33,24 +31,11 @@ describe('guarded actions on Slack', () => {
       create index orders_customer_idx on orders (customer_id);
       create index orders_customer_copy_idx on orders (customer_id);
       analyze;`);
-    slack = await startFakeSlack();
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      SLACK_BOT_TOKEN: botToken,
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      PGDBA_APPROVERS: 'slack:UDBA',
-      PGDBA_STORE_URL: 'memory:',
-    });
-    app = await createAssistantApp(config);
-    server = await listenChatServer({ port: 0, host: '127.0.0.1', adapters: [new SlackAdapter({ assistant: app.assistant, config, progressIntervalMs: 0 })] });
-    await server.start();
-    person = new SlackSession(slack, () => `http://127.0.0.1:${server.port}/slack/events`, signingSecret);
+    fixture = await startSlackApprovalFixture(database.url, 'slack:UDBA', signingSecret);
+    ({ app, person } = fixture);
   });
   afterAll(async () => {
-    await server?.stop();
-    await app?.close();
-    await slack?.close();
+    await fixture?.close();
     await database?.drop();
   });
 
