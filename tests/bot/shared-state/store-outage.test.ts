@@ -11,7 +11,8 @@ import { createAssistantApp, type AssistantApp } from '../../../src/bot/agent/cr
 import { loadConfig } from '../../../src/config.js';
 import type { Asker } from '../../../src/tools/tool.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/database.js';
-import { freePort, startRedisServer, type RedisServer } from '../../setup/redis-server.js';
+import { freePort } from '../../setup/free-port.js';
+import { startRedisServer, type RedisServer } from '../../setup/redis-server.js';
 
 const alice: Asker = { platform: 'slack', id: 'UALICE', name: 'alice' };
 const bob: Asker = { platform: 'slack', id: 'UBOB', name: 'bob' };

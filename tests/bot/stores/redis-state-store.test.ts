@@ -10,7 +10,8 @@ import { coordinationFor } from '../../../src/bot/stores/store-coordination.js';
 import { ConversationStore, type ConversationTurn } from '../../../src/bot/conversations/conversation-store.js';
 import { redactSecrets } from '../../../src/bot/logger.js';
 import { redisTestUrl } from '../../helpers/redis.js';
-import { freePort, startRedisServer } from '../../setup/redis-server.js';
+import { freePort } from '../../setup/free-port.js';
+import { startRedisServer } from '../../setup/redis-server.js';
 
 const claim = { ttlMs: 60_000, settleMs: 0 };
 let url: string;
