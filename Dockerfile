@@ -5,8 +5,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+RUN node scripts/build-scanner.mjs && npx tsc -p tsconfig.build.json
 
 # Runtime stage: production dependencies only, fonts for chart text, non-root user.
 FROM node:20-bookworm-slim AS runtime

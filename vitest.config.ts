@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/setup/postgres-server.ts', 'tests/setup/redis-server.ts'],
+    globalSetup: ['tests/setup/line-scanner.ts', 'tests/setup/postgres-server.ts', 'tests/setup/redis-server.ts'],
     setupFiles: ['tests/setup/network-guard.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -11,7 +11,7 @@
  *   npx tsx bench/logs.ts --run-pgdba FILE PREFIX JOBS   (internal: one measured pgdba run)
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,11 +55,11 @@ interface PgdbaRun {
   workers: number;
 }
 
-async function runPgdba(file: string, logPrefix: string, jobs: number): Promise<void> {
+async function runPgdba(file: string, logPrefix: string, jobs: number, scanner: 'wasm' | 'js'): Promise<void> {
   // With --jobs > 1 the 50 MB file is also read by workers (below the engine's default threshold
   // of 128 MiB it would be read in one pass), to show that their memory stays flat.
   const started = performance.now();
-  const result = await analyzeLogs([file], { prefix: logPrefix, jobs, ...(jobs > 1 ? { parallelMinBytes: 0 } : {}) });
+  const result = await analyzeLogs([file], { prefix: logPrefix, jobs, scanner, ...(jobs > 1 ? { parallelMinBytes: 0 } : {}) });
   const seconds = (performance.now() - started) / 1000;
   const mb = statSync(file).size / 1e6;
   const run: PgdbaRun = {
@@ -125,6 +125,9 @@ async function bundleRunner(): Promise<string> {
   const { build } = await import('esbuild');
   const outfile = join(dataDir, 'pgdba-logs-runner.mjs');
   const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' } as const;
+  // The engine loads its line scanner from line-scanner.wasm next to the code (as in dist/).
+  const { buildScanner } = (await import(join(here, '..', 'scripts', 'build-scanner.mjs'))) as { buildScanner: () => Promise<string> };
+  copyFileSync(await buildScanner(), join(dataDir, 'line-scanner.wasm'));
   // The engine starts its worker threads from range-worker.js next to the code (as in dist/).
   await build({ ...common, entryPoints: [join(here, '..', 'src', 'engine', 'logs', 'range-worker.ts')], outfile: join(dataDir, 'range-worker.js') });
   await build({
@@ -145,11 +148,11 @@ let runner = '';
 type Measured = PgdbaRun & Usage & { mbPerCpuS: number; loadBefore: number[] };
 
 /** One pgdba run in a child process (`repeat` > 1: the run with the least wall-clock time). */
-function measurePgdba(file: string, jobs: number, repeat: number): Measured {
+function measurePgdba(file: string, jobs: number, repeat: number, scanner: 'wasm' | 'js' = 'wasm'): Measured {
   let best: Measured | undefined;
   for (let i = 0; i < repeat; i += 1) {
     const loadBefore = loadavg();
-    const { stdout, usage } = timed(process.execPath, [runner, '--run-pgdba', file, prefix, String(jobs)]);
+    const { stdout, usage } = timed(process.execPath, [runner, '--run-pgdba', file, prefix, String(jobs), scanner]);
     const run = JSON.parse(stdout.trim().split('\n').at(-1)!) as PgdbaRun;
     const measured = { ...run, ...usage, mbPerCpuS: run.mb / usage.cpuSeconds, loadBefore };
     if (best === undefined || measured.wallSeconds < best.wallSeconds) best = measured;
@@ -176,7 +179,7 @@ const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--run-pgdba') return runPgdba(args[1]!, args[2]!, Number(args[3] ?? 1));
+  if (args[0] === '--run-pgdba') return runPgdba(args[1]!, args[2]!, Number(args[3] ?? 1), args[4] === 'js' ? 'js' : 'wasm');
   const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
   const targetMb = option('--mb', 200);
   const jobs = option('--jobs', Math.min(4, availableParallelism()));
@@ -203,6 +206,10 @@ async function main(): Promise<void> {
     runs[name] = measurePgdba(file, j, repeat);
     console.log(`  ${show(runs[name]!)}`);
   }
+  // The same one pass with the regular-expression reader only (no WebAssembly line scanner).
+  console.log(`pgdba --jobs 1 --scanner js on ${targetMb} MB ...`);
+  runs.onePassLargeText = measurePgdba(large, 1, repeat, 'js');
+  console.log(`  ${show(runs.onePassLargeText)}`);
   let pgbadger: ReturnType<typeof measurePgbadger> | null = null;
   if (!args.includes('--skip-pgbadger')) {
     console.log(`pgBadger on ${targetMb} MB (single process) ...`);
@@ -241,6 +248,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`pgdba one pass       ${show(onePass)}`);
   console.log(`pgdba --jobs ${jobs}        ${show(workers)}`);
+  console.log(`pgdba one pass, text ${show(runs.onePassLargeText)}`);
   console.log(`                     ${onePass.calls} calls, ${onePass.distinctQueries} statements, ${onePass.unparsed} unparsed lines`);
   if (pgbadger) console.log(`pgBadger             ${pgbadger.mbPerS.toFixed(2)} MB/s wall (${pgbadger.wallSeconds.toFixed(1)} s), ${pgbadger.mbPerCpuS.toFixed(2)} MB per CPU second, ${pgbadger.queries ?? '?'} queries`);
   if (ratios) {

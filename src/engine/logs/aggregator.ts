@@ -23,7 +23,7 @@ import {
   type TableState,
   type TempState,
 } from './aggregate-state.js';
-import { classify, type LogEvent } from './classifier.js';
+import { eventOf, type LogEvent } from './classifier.js';
 import { detach } from './detach.js';
 import { normalizeErrorMessage, sqlstateClass } from './error-normalizer.js';
 import { addShare, addValue, exactTotal, meanRounded, mergeTotal, thousandths, totalRounded, totalValue } from './exact-total.js';
@@ -249,7 +249,7 @@ export class LogAggregator {
   }
 
   /** Adds an entry (`event`: its classification, when the caller already has it). */
-  add(entry: LogEntry, event: LogEvent = classify(entry)): void {
+  add(entry: LogEntry, event: LogEvent = eventOf(entry)): void {
     this.seq += 2;
     if (!this.passes(entry)) {
       this.filteredOut += 1;

@@ -10,7 +10,7 @@ import { LogAggregator } from './aggregator.js';
 import { detectFormat } from './format-detector.js';
 import { buildMatcher, chooseMatcher, createReader, type ReaderChoice } from './input-readers.js';
 import { DEFAULT_RELATIVE_ERROR } from './latency-sketch.js';
-import { openInput, type OpenedInput } from './line-source.js';
+import { openInput, pieceLines, type OpenedInput } from './line-source.js';
 import { analyseRanges, defaultJobs, type RangeTask } from './parallel-analysis.js';
 import { entryStarts } from './range-splitter.js';
 import { readRange, type RangeResult, type RangeSource } from './read-range.js';
@@ -69,7 +69,7 @@ export async function readLogRecords(input: LogInput, options: Pick<LogAnalysisO
   let unparsed = 0;
   const reader = createReader(prepared.format, buildMatcher(prepared.matcher), { record: (r) => records.push(r), unparsed: () => (unparsed += 1), skipped: () => undefined });
   let lineNumber = 0;
-  for await (const batch of opened.lines(() => undefined)) for (const line of batch) reader.push(line, ++lineNumber);
+  for await (const piece of opened.lines(() => undefined)) for (const line of pieceLines(piece)) reader.push(line, ++lineNumber);
   reader.end();
   return { records, unparsed, format: prepared.format };
 }
@@ -145,6 +145,7 @@ export async function analyzeLogs(inputs: LogInput[], options: LogAnalysisOption
       }),
       aggregator,
       maxExamples,
+      scanBytes: options.scanner !== 'js',
       beforeBatch: () => {
         if (options.signal?.aborted) throw new Error('Log analysis was cancelled.');
       },

@@ -181,7 +181,12 @@ function disconnectionFast(message: string): LogEvent | undefined {
 }
 
 /** Most messages are of no interest: one shared, frozen event for them (no allocation per line). */
-const OTHER: LogEvent = Object.freeze({ kind: 'other' });
+export const OTHER: LogEvent = Object.freeze({ kind: 'other' });
+
+/** The entry's event: the one its reader already knew (the line scanner's), else classified now. */
+export function eventOf(entry: LogEntry): LogEvent {
+  return entry.event ?? classify(entry);
+}
 
 export function classify(entry: LogEntry): LogEvent {
   const message = entry.message;

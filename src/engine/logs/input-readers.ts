@@ -34,7 +34,8 @@ export function buildMatcher(choice: MatcherChoice): LinePrefixMatcher | undefin
   return 'heuristic' in choice ? heuristicPrefixMatcher() : compilePrefix(choice.prefix);
 }
 
-export function createReader(format: LogFormat, matcher: LinePrefixMatcher | undefined, sink: RecordSink): FormatReader {
+/** `scanBytes`: plain stderr lines are read from bytes by the WebAssembly scanner where it can. */
+export function createReader(format: LogFormat, matcher: LinePrefixMatcher | undefined, sink: RecordSink, scanBytes = false): FormatReader {
   switch (format) {
     case 'csvlog':
       return new CsvReader(sink);
@@ -48,7 +49,7 @@ export function createReader(format: LogFormat, matcher: LinePrefixMatcher | und
     case 'logplex':
       return new SyslogReader(matcher!, sink);
     default:
-      return new StderrReader(matcher!, sink);
+      return new StderrReader(matcher!, sink, scanBytes);
   }
 }
 

@@ -23,7 +23,28 @@ export interface OpenedInput {
   gzip: boolean;
   /** First bytes of the decompressed text, for format detection. */
   head: string;
-  lines(onBytes: (bytes: number) => void): AsyncGenerator<string[]>;
+  lines(onBytes: (bytes: number) => void): AsyncGenerator<LinePiece>;
+}
+
+/**
+ * Lines as bytes: `bytes[start..end)` holds one or more lines separated by '\n' (the last one
+ * without its newline). Readers that work on bytes take the piece as it is; the others decode it
+ * with `pieceLines`.
+ */
+export interface LinePiece {
+  bytes: Buffer;
+  start: number;
+  end: number;
+}
+
+/** The lines of a piece as text: a plain copy when ASCII (most logs), UTF-8 with U+FFFD for invalid bytes otherwise. */
+export function pieceLines(piece: LinePiece): string[] {
+  return decode(piece.bytes, piece.start, piece.end).split('\n');
+}
+
+/** One line of a piece as text, decoded as pieceLines decodes it. */
+export function lineText(bytes: Buffer, start: number, end: number): string {
+  return decode(bytes, start, end);
 }
 
 /** Raised when an input cannot be read at all (missing file, permission, not gzip...). */
@@ -162,7 +183,7 @@ export async function openInput(input: LogInput): Promise<OpenedInput> {
  * Lines of bytes `start`..`end` of a plain file, read synchronously (a worker thread has nothing
  * else to do meanwhile); `start` and `end` must be line starts (or EOF).
  */
-export function* rangeLines(path: string, start: number, end: number, onBytes: (bytes: number) => void): Generator<string[]> {
+export function* rangeLines(path: string, start: number, end: number, onBytes: (bytes: number) => void): Generator<LinePiece> {
   const cutter = new LineCutter();
   const fd = openSync(path, 'r');
   try {
@@ -189,7 +210,7 @@ export function* rangeLines(path: string, start: number, end: number, onBytes: (
   if (last !== undefined) yield last;
 }
 
-function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
+function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<LinePiece> {
   let source: AsyncIterable<Buffer>;
   if (gzip) {
     const raw = Readable.from(countingBytes(bytesOf(input), onBytes));
@@ -211,13 +232,13 @@ function decode(bytes: Buffer, start: number, end: number): string {
 }
 
 /**
- * The lines of bytes 0..end (end: a newline), decoded in pieces cut at newlines, one batch per
- * piece: the lines of a batch stay alive while it is read, so small batches promote less to
- * V8's old generation.
+ * The lines of bytes 0..end (end: a newline) in pieces cut at newlines, of at most PIECE bytes
+ * unless one line is longer: the lines of a piece stay alive while it is read, so small pieces
+ * promote less to V8's old generation.
  */
-function linesOfBytes(bytes: Buffer, end: number): string[][] {
-  if (end <= PIECE) return [decode(bytes, 0, end).split('\n')];
-  const batches: string[][] = [];
+function piecesOf(bytes: Buffer, end: number): LinePiece[] {
+  if (end <= PIECE) return [{ bytes, start: 0, end }];
+  const pieces: LinePiece[] = [];
   let start = 0;
   while (start <= end) {
     let cut = end;
@@ -225,40 +246,40 @@ function linesOfBytes(bytes: Buffer, end: number): string[][] {
       const newline = bytes.lastIndexOf(10, start + PIECE);
       cut = newline >= start ? newline : bytes.indexOf(10, start + PIECE);
     }
-    batches.push(decode(bytes, start, cut).split('\n'));
+    pieces.push({ bytes, start, end: cut });
     start = cut + 1;
   }
-  return batches;
+  return pieces;
 }
 
 /**
- * Cuts chunks of bytes into lines at newline bytes (never inside a UTF-8 sequence) and decodes
- * them in one call per chunk; invalid UTF-8 becomes U+FFFD. A line over MAX_LINE is cut.
+ * Cuts chunks of bytes into pieces of whole lines at newline bytes (never inside a UTF-8
+ * sequence). A line over MAX_LINE is cut.
  */
 class LineCutter {
   private carry: Buffer | undefined;
 
-  push(chunk: Buffer): string[][] {
+  push(chunk: Buffer): LinePiece[] {
     const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const lastNewline = bytes.lastIndexOf(10);
     if (lastNewline < 0) {
       this.carry = bytes;
       if (bytes.length <= MAX_LINE) return [];
       this.carry = undefined;
-      return [[bytes.toString('utf8', 0, MAX_LINE)]];
+      return [{ bytes, start: 0, end: MAX_LINE }];
     }
     this.carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
-    return linesOfBytes(bytes, lastNewline);
+    return piecesOf(bytes, lastNewline);
   }
 
-  end(): string[] | undefined {
+  end(): LinePiece | undefined {
     const carry = this.carry;
     this.carry = undefined;
-    return carry !== undefined && carry.length > 0 ? [carry.toString('utf8')] : undefined;
+    return carry !== undefined && carry.length > 0 ? { bytes: carry, start: 0, end: carry.length } : undefined;
   }
 }
 
-async function* linesOf(source: AsyncIterable<Buffer>, name: string, gzip: boolean): AsyncGenerator<string[]> {
+async function* linesOf(source: AsyncIterable<Buffer>, name: string, gzip: boolean): AsyncGenerator<LinePiece> {
   const cutter = new LineCutter();
   try {
     for await (const chunk of source) yield* cutter.push(chunk);

@@ -35,7 +35,7 @@ export interface RangeTask {
 export interface RangeTaskMessage {
   range: RangeTask;
   input: RangeSource & { path: string };
-  options: Pick<LogAnalysisOptions, 'since' | 'until' | 'database' | 'user' | 'application' | 'anonymize'>;
+  options: Pick<LogAnalysisOptions, 'since' | 'until' | 'database' | 'user' | 'application' | 'anonymize' | 'scanner'>;
   maxExamples: number;
 }
 
@@ -103,7 +103,7 @@ export function analyseRanges(run: ParallelRun): Promise<{ aggregator: LogAggreg
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
   const taskOptions: RangeTaskMessage['options'] = {};
-  for (const key of ['since', 'until', 'database', 'user', 'application', 'anonymize'] as const) if (options[key] !== undefined) Object.assign(taskOptions, { [key]: options[key] });
+  for (const key of ['since', 'until', 'database', 'user', 'application', 'anonymize', 'scanner'] as const) if (options[key] !== undefined) Object.assign(taskOptions, { [key]: options[key] });
   let nextTask = 0;
   let nextMerge = 0;
   let settled = false;

@@ -2,6 +2,7 @@
  * `log_line_prefix` compiler: turns the escapes (%m, %p, %u, ...) into one anchored regular
  * expression that also captures the severity, so a stderr line is split with a single exec.
  */
+import type { LogEvent } from './classifier.js';
 import { parseLogTimestamp } from './timestamp.js';
 import type { Severity } from './types.js';
 
@@ -64,13 +65,15 @@ export interface PrefixMatch extends PrefixFields {
   line: number;
   /** Filled by the stitcher: present from the start so that every record keeps one object shape. */
   source: number;
+  /** Set by the line scanner for the messages it recognises. */
+  event: LogEvent | undefined;
 }
 
 /** A match with every field present, so all records share one object shape. */
 export function emptyMatch(severity: Severity, messageStart: number): PrefixMatch {
   return {
     time: NaN, pid: 0, user: undefined, database: undefined, application: undefined, client: undefined, sessionId: undefined,
-    sqlstate: undefined, backendType: undefined, severity, messageStart, message: '', line: 0, source: 0,
+    sqlstate: undefined, backendType: undefined, severity, messageStart, message: '', line: 0, source: 0, event: undefined,
   };
 }
 

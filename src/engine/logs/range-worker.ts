@@ -123,6 +123,7 @@ async function run(task: RangeTaskMessage): Promise<void> {
     lines,
     aggregator,
     maxExamples: task.maxExamples,
+    scanBytes: task.options.scanner !== 'js',
     resolver: grouper,
     afterBatch: () => {
       // Every few MB: each message wakes the main thread, which shares the cores with the workers.

@@ -5,8 +5,9 @@
  */
 import type { LogAggregator } from './aggregator.js';
 import { detach } from './detach.js';
-import { classify, type LogEvent } from './classifier.js';
+import { eventOf, type LogEvent } from './classifier.js';
 import { buildMatcher, createReader, stitchesAdjacent, type ReaderChoice } from './input-readers.js';
+import { pieceLines, type LinePiece } from './line-source.js';
 import type { UnparsedExample } from './analysis-types.js';
 import type { RecordSink } from './readers/record-sink.js';
 import { StderrReader } from './readers/stderr-reader.js';
@@ -38,7 +39,9 @@ export interface RangeSource extends ReaderChoice {
 }
 
 export interface RangeRun {
-  lines: AsyncIterable<string[]> | Iterable<string[]>;
+  lines: AsyncIterable<LinePiece> | Iterable<LinePiece>;
+  /** Read plain stderr pieces with the WebAssembly line scanner (default true; false: text only). */
+  scanBytes?: boolean;
   aggregator: LogAggregator;
   maxExamples: number;
   /** Called before each batch of lines (cancellation: may throw). */
@@ -88,17 +91,18 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
   const held: LogEntry[] = [];
   const heldEvents: LogEvent[] = [];
   const texts: string[] = [];
-  const stitcher = new Stitcher((entry) => {
+  const addEntry = (entry: LogEntry, known: LogEvent | undefined, reused: boolean) => {
     result.entries += 1;
     if (entry.time < result.first) result.first = entry.time;
     if (entry.time > result.last) result.last = entry.time;
-    if (resolver === undefined) return aggregator.add(entry);
-    if (held.length === 0 && !aggregator.passes(entry)) return aggregator.add(entry);
-    const event = classify(entry);
+    if (resolver === undefined) return aggregator.add(entry, known ?? eventOf(entry));
+    if (held.length === 0 && !aggregator.passes(entry)) return aggregator.add(entry, known ?? eventOf(entry));
+    const event = known ?? eventOf(entry);
     if (held.length === 0 && knowsTexts(resolver, entry, event)) return aggregator.add(entry, event);
-    held.push(entry);
+    held.push(reused ? { ...entry } : entry);
     heldEvents.push(event);
-  }, input.source, stitchesAdjacent(input.format));
+  };
+  const stitcher = new Stitcher((entry) => addEntry(entry, undefined, false), input.source, stitchesAdjacent(input.format));
   /**
    * Aggregates the held entries whose texts are known, in order. `final` (or too many held):
    * waits for the answers and aggregates them all (a text still unknown, e.g. a utility
@@ -122,6 +126,11 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
   };
   const sink: RecordSink = {
     record: (record) => stitcher.push(record),
+    entry: (entry, event) => {
+      stitcher.flush();
+      entry.source = input.source;
+      addEntry(entry, event, true);
+    },
     unparsed: (line, text, reason) => {
       result.unparsed += 1;
       if (result.unparsedExamples.length < run.maxExamples) result.unparsedExamples.push({ source: input.name, line, text: detach(text.slice(0, 300)), reason });
@@ -130,13 +139,18 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
       result.skipped += 1;
     },
   };
-  const reader = createReader(input.format, buildMatcher(input.matcher), sink);
+  const reader = createReader(input.format, buildMatcher(input.matcher), sink, run.scanBytes !== false);
+  const byteReader = reader instanceof StderrReader && reader.scansBytes ? reader : undefined;
   let lineNumber = 0;
-  for await (const lines of run.lines) {
+  for await (const piece of run.lines) {
     run.beforeBatch?.();
-    for (let i = 0; i < lines.length; i += 1) {
-      lineNumber += 1;
-      reader.push(lines[i]!, lineNumber);
+    if (byteReader !== undefined) lineNumber = byteReader.pushPiece(piece, lineNumber);
+    else {
+      const lines = pieceLines(piece);
+      for (let i = 0; i < lines.length; i += 1) {
+        lineNumber += 1;
+        reader.push(lines[i]!, lineNumber);
+      }
     }
     releaseHeld(false);
     run.afterBatch?.();

@@ -102,6 +102,12 @@ export class Stitcher {
     this.emit(entry);
   }
 
+  /** Emits the last entry of an adjacent format (its attachments are over: another entry follows). */
+  flush(): void {
+    if (this.last !== undefined) this.emit(this.last);
+    this.last = undefined;
+  }
+
   /** Emits every open entry (end of input). */
   end(): void {
     if (this.last !== undefined) this.emit(this.last);

@@ -2,6 +2,7 @@
  * Shared shapes of the log pipeline: a physical record read from one format, the stitched
  * entry (message plus its DETAIL/HINT/CONTEXT/STATEMENT/QUERY), and the analysis options.
  */
+import type { LogEvent } from './classifier.js';
 
 export type LogFormat = 'stderr' | 'csvlog' | 'jsonlog' | 'syslog' | 'cloudsql' | 'cnpg' | 'azure' | 'logplex';
 
@@ -45,6 +46,8 @@ export interface SessionFields {
 export interface LogRecord extends SessionFields {
   severity: Severity;
   message: string;
+  /** What the message means, when the reader already knows (see classifier.ts eventOf). */
+  event?: LogEvent;
   /** csvlog/jsonlog carry the attachments in the same record. */
   detail?: string;
   hint?: string;
@@ -59,6 +62,7 @@ export interface LogRecord extends SessionFields {
 export interface LogEntry extends SessionFields {
   severity: Severity;
   message: string;
+  event?: LogEvent;
   detail?: string;
   hint?: string;
   context?: string;
@@ -125,4 +129,9 @@ export interface LogAnalysisOptions {
   parallelMinBytes?: number;
   /** Size of the byte ranges handed to worker threads (default: input / (4 x jobs), 4-64 MiB). */
   rangeBytes?: number;
+  /**
+   * How plain stderr lines are read: 'wasm' (default) with the WebAssembly line scanner where the
+   * prefix allows it, 'js' with the regular expression only. Same result; for tests and benchmarks.
+   */
+  scanner?: 'wasm' | 'js';
 }

@@ -1,8 +1,15 @@
 /** What every format reader reports to: whole physical records, and lines it could not read. */
-import type { LogRecord } from '../types.js';
+import type { LogEvent } from '../classifier.js';
+import type { LogEntry, LogRecord } from '../types.js';
 
 export interface RecordSink {
   record(record: LogRecord): void;
+  /**
+   * A whole entry, already classified, that nothing can be attached to (the next line starts
+   * another entry): it follows the records before it, past the stitcher. `entry` is reused by
+   * the reader after the call: keep a copy, not the object.
+   */
+  entry?(entry: LogEntry, event: LogEvent): void;
   unparsed(line: number, text: string, reason: string): void;
   /** Lines that are not PostgreSQL server records but are expected in this format (e.g. operator messages). */
   skipped(line: number, reason: string): void;

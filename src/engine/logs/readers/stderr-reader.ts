@@ -3,10 +3,37 @@
  * multi-line message follow with a leading tab (PostgreSQL inserts it). Lines that neither match
  * the prefix nor continue a record are reported as unparsed.
  */
-import type { LinePrefixMatcher } from '../prefix-compiler.js';
-import { heuristicPrefixMatcher } from '../prefix-heuristics.js';
-import type { LogRecord } from '../types.js';
+import { lineText, type LinePiece } from '../line-source.js';
+import { emptyMatch, type LinePrefixMatcher } from '../prefix-compiler.js';
+import { HEURISTIC_PREFIX, heuristicPrefixMatcher } from '../prefix-heuristics.js';
+import { prefixProgram } from '../scanner/prefix-program.js';
+import { scannedEvent } from '../scanner/scanned-event.js';
+import {
+  SLOTS, STATUS_CONTINUATION, STATUS_RECORD, S_END, S_FIELDS, S_KIND, S_MESSAGE, S_PID, S_RAW_END, S_SEVERITY, S_START, S_STATUS,
+  S_TIME_KEY, S_TIME_MS, WasmLineScanner, latin1,
+} from '../scanner/wasm-line-scanner.js';
+import { parseLogTimestamp } from '../timestamp.js';
+import type { LogEvent } from '../classifier.js';
+import type { LogEntry, LogRecord, Severity } from '../types.js';
 import { splitVerboseState, type FormatReader, type RecordSink } from './record-sink.js';
+
+/**
+ * Whether the scanned record at `at` is a whole entry of its own: a LOG message (no error to
+ * report with its text) whose next line, in the same scan, starts a new entry (a record that is
+ * not a DETAIL/HINT/CONTEXT/STATEMENT/QUERY/LOCATION attachment): nothing can join it.
+ */
+function endsAtOnce(slots: Int32Array, at: number, hasNext: boolean): boolean {
+  if (!hasNext || slots[at + S_SEVERITY] !== 0) return false;
+  const next = at + SLOTS;
+  const severity = slots[next + S_SEVERITY]!;
+  return slots[next + S_STATUS] === STATUS_RECORD && (severity < 5 || severity > 10);
+}
+
+/** Severity codes of the line scanner. */
+const scannedSeverities: Severity[] = [
+  'LOG', 'ERROR', 'WARNING', 'FATAL', 'PANIC', 'DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'LOCATION', 'INFO', 'NOTICE',
+  'DEBUG', 'DEBUG1', 'DEBUG2', 'DEBUG3', 'DEBUG4', 'DEBUG5',
+];
 
 const memoryContextLine = /^\s*(?:[\w .:\-/()]+: \d+ total in \d+ blocks;|Grand total: \d+ bytes in)/;
 
@@ -17,10 +44,38 @@ export class StderrReader implements FormatReader {
   fallbackLines = 0;
   firstFallbackLine: { line: number; text: string } | undefined;
 
+  /**
+   * Where entries complete on their own line go straight to (the aggregation, past the stitcher),
+   * when the sink takes them; the entry object is reused for the next such line.
+   */
+  private readonly entrySink: ((entry: LogEntry, event: LogEvent) => void) | undefined;
+  private readonly completeEntry: LogEntry = { ...emptyMatch('LOG', 0) };
+  /** The WebAssembly scanner for pieces of bytes, when the prefix allows it and it is built. */
+  private readonly scanner: WasmLineScanner | undefined;
+  /** Epoch ms of the start of each interned minute (scanner ids of minute + zone). */
+  private minuteStarts: number[] = [];
+
+  /** `scan`: read pieces of bytes with the WebAssembly scanner where it can (same records). */
   constructor(
     private readonly matcher: LinePrefixMatcher,
     private readonly sink: RecordSink,
-  ) {}
+    scan = false,
+  ) {
+    const program = scan && matcher.prefix !== HEURISTIC_PREFIX ? prefixProgram(matcher.prefix) : undefined;
+    this.scanner = program === undefined ? undefined : WasmLineScanner.create(program);
+    this.entrySink = sink.entry?.bind(sink);
+  }
+
+  /** A continuation line joins the record's message, which the scanner's event then no longer describes. */
+  private continueRecord(record: LogRecord, text: string): void {
+    record.message += `\n${text}`;
+    record.event = undefined;
+  }
+
+  /** Whether pieces of bytes are read by the WebAssembly scanner. */
+  get scansBytes(): boolean {
+    return this.scanner !== undefined;
+  }
 
   describe(): string {
     return this.matcher.prefix;
@@ -60,11 +115,102 @@ export class StderrReader implements FormatReader {
     }
     if ((first === 9 || first === 32) && this.current !== undefined) {
       // PostgreSQL indents continuation lines with a tab; some collectors turn it into spaces.
-      this.current.message += `\n${first === 9 ? line.slice(1) : line}`;
+      this.continueRecord(this.current, first === 9 ? line.slice(1) : line);
       return;
     }
     if (line.length === 0) return;
     this.sink.unparsed(lineNumber, line, line.charCodeAt(0) === 9 ? 'continuation line before any record' : `does not start with the log_line_prefix '${this.matcher.prefix}' and a severity`);
+  }
+
+  /**
+   * Reads the lines of a piece of bytes, numbered from `lineNumber` + 1; returns the number of
+   * the last. Lines the scanner matched become records here without a regular expression or a
+   * string per field; every other line takes the text path of `push`, so the records are the same.
+   */
+  pushPiece(piece: LinePiece, lineNumber: number): number {
+    const { bytes, start } = piece;
+    const length = piece.end - start;
+    const scanner = this.scanner;
+    if (scanner === undefined || length > scanner.inputCapacity) {
+      for (const line of lineText(bytes, start, piece.end).split('\n')) this.push(line, ++lineNumber);
+      return lineNumber;
+    }
+    if (scanner.load(bytes, start, piece.end)) this.minuteStarts = [];
+    let from = 0;
+    while (from <= length) {
+      const count = scanner.scan(from, length);
+      const slots = scanner.slots;
+      const values = scanner.values;
+      for (let line = 0, at = 0; line < count; line += 1, at += SLOTS) {
+        lineNumber += 1;
+        const status = slots[at + S_STATUS]!;
+        const lineStart = start + slots[at + S_START]!;
+        if (status === STATUS_RECORD && slots[at + S_KIND] !== 0 && this.entrySink !== undefined && endsAtOnce(slots, at, line + 1 < count)) {
+          // A connection or disconnection message, complete on its line: aggregated as it is.
+          if (this.current !== undefined) this.sink.record(this.current);
+          this.current = undefined;
+          const entry = this.completeEntry;
+          this.fillFields(entry, slots, at, values);
+          entry.line = lineNumber;
+          this.entrySink(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry));
+        } else if (status === STATUS_RECORD) {
+          if (this.current !== undefined) this.sink.record(this.current);
+          this.current = this.scannedRecord(slots, at, values, bytes, start, start + slots[at + S_END]!, lineNumber);
+          if (slots[at + S_KIND] !== 0) this.current.event = scannedEvent(slots, scanner.numbers, at, line, values, this.current);
+        } else if (status === STATUS_CONTINUATION && this.current !== undefined) {
+          this.continueRecord(this.current, latin1(bytes, lineStart + 1, start + slots[at + S_END]!));
+        } else {
+          this.push(lineText(bytes, lineStart, start + slots[at + S_RAW_END]!), lineNumber);
+        }
+      }
+      from = slots[(count - 1) * SLOTS + S_RAW_END]! + 1;
+    }
+    return lineNumber;
+  }
+
+  /** The record of a line the scanner matched: what `parse` makes of it, field for field. */
+  private scannedRecord(slots: Int32Array, at: number, values: string[], bytes: Buffer, pieceStart: number, lineEnd: number, lineNumber: number): LogRecord {
+    const messageAt = pieceStart + slots[at + S_MESSAGE]!;
+    const record: LogRecord = emptyMatch(scannedSeverities[slots[at + S_SEVERITY]!]!, slots[at + S_MESSAGE]! - slots[at + S_START]!);
+    this.fillFields(record, slots, at, values);
+    record.message = latin1(bytes, messageAt, lineEnd);
+    record.line = lineNumber;
+    splitVerboseState(record);
+    return record;
+  }
+
+  /** The prefix's fields of a scanned line (every field set, so a reused entry keeps none of the last line's). */
+  private fillFields(record: LogRecord, slots: Int32Array, at: number, values: string[]): void {
+    record.severity = scannedSeverities[slots[at + S_SEVERITY]!]!;
+    const minute = slots[at + S_TIME_KEY]!;
+    record.time = minute === 0 ? NaN : this.minuteStart(minute, values) + slots[at + S_TIME_MS]!;
+    record.pid = slots[at + S_PID]!;
+    const fields = at + S_FIELDS;
+    let id = slots[fields]!;
+    record.user = id === 0 ? undefined : values[id];
+    id = slots[fields + 1]!;
+    record.database = id === 0 ? undefined : values[id];
+    id = slots[fields + 2]!;
+    record.application = id === 0 ? undefined : values[id];
+    id = slots[fields + 3]!;
+    record.client = id === 0 ? undefined : values[id];
+    id = slots[fields + 4]!;
+    record.sessionId = id === 0 ? undefined : values[id];
+    id = slots[fields + 5]!;
+    record.sqlstate = id === 0 ? undefined : values[id];
+    id = slots[fields + 6]!;
+    record.backendType = id === 0 ? undefined : values[id];
+  }
+
+  /** Epoch ms of an interned minute: its text (YYYY-MM-DD HH:MM then the zone) read once. */
+  private minuteStart(id: number, values: string[]): number {
+    let ms = this.minuteStarts[id];
+    if (ms === undefined) {
+      const key = values[id]!;
+      ms = parseLogTimestamp(`${key.slice(0, 16)}:00${key.slice(16)}`);
+      this.minuteStarts[id] = ms;
+    }
+    return ms;
   }
 
   end(): void {

@@ -1,0 +1,28 @@
+/**
+ * The events of the messages the line scanner recognised, built from its slots: the same objects
+ * `classify` returns for those messages (classifier.ts, the fast paths the scanner mirrors).
+ */
+import { OTHER, type LogEvent } from '../classifier.js';
+import type { LogRecord } from '../types.js';
+import { KIND_AUTHORIZED, KIND_DISCONNECTION, KIND_RECEIVED, S_K1, S_K2, S_K3, S_KIND } from './wasm-line-scanner.js';
+
+export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: number, line: number, values: string[], record: LogRecord): LogEvent {
+  switch (slots[at + S_KIND]) {
+    case KIND_RECEIVED:
+      return { kind: 'connection-received', host: values[slots[at + S_K1]!]! };
+    case KIND_AUTHORIZED: {
+      const user = values[slots[at + S_K1]!]!;
+      const database = slots[at + S_K2]!;
+      // No "database=" in the message: the prefix's %d (as classify reads it).
+      if (database < 0) return { kind: 'connection-authorized', user, database: record.database ?? '' };
+      const application = slots[at + S_K3]!;
+      if (application < 0) return { kind: 'connection-authorized', user, database: values[database]! };
+      return { kind: 'connection-authorized', user, database: values[database]!, application: values[application]! };
+    }
+    case KIND_DISCONNECTION:
+      return { kind: 'disconnection', sessionMs: numbers[line]!, user: values[slots[at + S_K1]!]!, database: values[slots[at + S_K2]!]!, host: values[slots[at + S_K3]!]! };
+    default:
+      return OTHER;
+  }
+}
+

@@ -1,0 +1,169 @@
+/**
+ * The WebAssembly line scanner must read every line exactly as the regular-expression reader
+ * does: the same records (fields, message, line numbers), the same events, the same unparsed
+ * lines. Each case runs both readers on the same bytes and compares what they give.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeLogs } from '../../../src/engine/logs/analyze-logs.js';
+import { eventOf, type LogEvent } from '../../../src/engine/logs/classifier.js';
+import { openInput } from '../../../src/engine/logs/line-source.js';
+import { compilePrefix } from '../../../src/engine/logs/prefix-compiler.js';
+import { StderrReader } from '../../../src/engine/logs/readers/stderr-reader.js';
+import { prefixProgram } from '../../../src/engine/logs/scanner/prefix-program.js';
+import { lineScannerAvailable } from '../../../src/engine/logs/scanner/wasm-line-scanner.js';
+import type { LogAnalysis } from '../../../src/engine/logs/analysis-types.js';
+import type { LogEntry, LogRecord } from '../../../src/engine/logs/types.js';
+import { corpus } from './corpus.js';
+import { generatedLog } from './generated-log.js';
+
+interface Read {
+  items: Record<string, unknown>[];
+  unparsed: { line: number; text: string }[];
+  skipped: number[];
+  scannedEntries: number;
+}
+
+/** What a reader gives for `text`: records (and whole entries, with `entries`), in order. */
+async function read(prefix: string, text: string | Buffer, scan: boolean, entries = false): Promise<Read> {
+  const result: Read = { items: [], unparsed: [], skipped: [], scannedEntries: 0 };
+  const shape = (record: LogRecord, event: LogEvent) => ({ ...record, event, message: record.message });
+  const reader = new StderrReader(compilePrefix(prefix), {
+    record: (record) => result.items.push(shape(record, eventOf(record as LogEntry))),
+    unparsed: (line, lineText) => result.unparsed.push({ line, text: lineText }),
+    skipped: (line) => result.skipped.push(line),
+    ...(entries ? { entry: (entry: LogEntry, event: LogEvent) => {
+      result.scannedEntries += 1;
+      // A whole entry carries no message: it is aggregated from its event alone.
+      result.items.push({ ...shape(entry, event), message: '(whole entry)', messageStart: '(whole entry)' });
+    } } : {}),
+  }, scan);
+  // Pieces as the line source cuts them (whole lines, at most 64 kB unless a line is longer).
+  let lineNumber = 0;
+  for await (const piece of (await openInput({ name: 'test.log', data: text })).lines(() => undefined)) lineNumber = reader.pushPiece(piece, lineNumber);
+  reader.end();
+  return result;
+}
+
+/** Records of both readers, with the scanner's whole entries compared without their message. */
+async function expectSameRecords(prefix: string, text: string | Buffer): Promise<Read> {
+  const byText = await read(prefix, text, false);
+  const byScanner = await read(prefix, text, true);
+  expect(byScanner).toEqual(byText);
+  const withEntries = await read(prefix, text, true, true);
+  const messageless = (items: Record<string, unknown>[], whole: Record<string, unknown>[]) =>
+    items.map((item, i) => (whole[i]?.message === '(whole entry)' ? { ...item, message: '(whole entry)', messageStart: '(whole entry)' } : item));
+  expect(withEntries.items).toEqual(messageless(byText.items, withEntries.items));
+  expect(withEntries.unparsed).toEqual(byText.unparsed);
+  return withEntries;
+}
+
+const busyPrefix = '%m [%p] %e: db=%d,user=%u,app=%a,client=%h ';
+
+describe('WebAssembly line scanner', () => {
+  it('is built (npm ci and the test setup build it)', () => {
+    expect(lineScannerAvailable()).toBe(true);
+  });
+
+  it.each([
+    ['%m [%p] %q%u@%d ', '2020-04-16 12:48:36.677 CEST [34492] LOG:  duration: 0.327 ms  statement: select 1;'],
+    ['%m [%p] %q%u@%d ', '2017-04-03 22:32:14.322 CEST [31225] postgres@mydb LOG:  could not receive data from client'],
+    ['%m [%p] %q%u@%d ', '2017-04-03 22:32:14.322 +05:30 [31225] a@b LOG:  x\n2017-04-03 22:32:14.322+0530 [31225] a@b LOG:  y\n2017-04-03 22:32:14.322 -03 [1] LOG:  z'],
+    ['%m [%p] %q%u@%d ', '2017-04-03 22:32:14.322 [31225] a@b LOG:  no zone\n2017-04-03 22:32:61.322 UTC [31225] a@b LOG:  second 61'],
+    ['%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ', '2017-09-06 08:41:41 UTC [36]: [121-1] user=postgres,db=postgres,app=pgbench,client=172.23.0.1 LOG:  duration: 2.280 ms  statement: END;'],
+    ['%t:%r:%u@%d:[%p]:', '2020-03-11 20:41:42 CET:[local]:postgres@postgres:[12835]:LOG:  duration: 0.860 ms  statement: SELECT 1\n2020-03-11 20:40:43 CET::@:[12760]:LOG:  starting PostgreSQL 12.2'],
+    ['%t:%r:%u@%d:[%p]:', '2020-03-11 20:41:42 UTC:10.0.0.1(54321):app@db:[12835]:LOG:  connection authorized: user=app database=db'],
+    ['%m|%u|%d|%c|', '2010-12-31 10:59:52.243 UTC|postgres|postgres|4d1db7a8.4227|LOG:  connection authorized: user=postgres database=postgres'],
+    ['%t [%p-%l] %q%u@%d ', '2017-12-19 02:50:28 UTC [417-3935] dexter@dexter_test LOG:  duration: 21.701 ms  execute <unnamed>: SELECT * FROM posts WHERE id = $1\n2017-12-19 02:50:28 UTC [417-3936] dexter@dexter_test DETAIL:  parameters: $1 = \'1\''],
+    ['%m [%p] %q%u@%d ', '2019-07-23 12:06:24.406 UTC [25] LOG:  00000: database system was interrupted; last known up at 2019-07-23 12:03:20 UTC'],
+    ['%m [%p] [queryid=%Q] %q%u@%d ', '2024-01-01 00:00:00.000 UTC [7] [queryid=-123456789] a@b LOG:  statement: select 1\n2024-01-01 00:00:00.000 UTC [7] [queryid=0] LOG:  x'],
+    ['%m [%p][%b][%x] %q[user=%u,db=%d,app=%a] ', '2024-01-01 00:00:00.000 UTC [7][client backend][0] [user=a,db=b,app=c] LOG:  x\n2024-01-01 00:00:00.000 UTC [7][][] LOG:  y'],
+    ['%m [%p] %q%u@%d ', '2024-01-01 00:00:00.000 UTC [7] LOG:  x\r\n2024-01-01 00:00:00.000 UTC [7] LOG:  with a \r inside\n\tcontinued\r\n  spaces continue\n\tTopMemoryContext: 8192 total in 1 blocks;'],
+    ['%m [%p] %q%u@%d ', '  TopMemoryContext: 8192 total in 1 blocks; 1 free\n\tcontinuation before any record\ngarbage\n\n2024-01-01 00:00:00.000 UTC [7] a@b LOG:  x'],
+    ['%m [%p] %q%u@%d ', '2024-01-01 00:00:00.000 UTC [7] a@b DEBUG1:  d\n2024-01-01 00:00:00.000 UTC [7] a@b DEBUG:  d\n2024-01-01 00:00:00.000 UTC [7] a@b DEBUG6:  d\n2024-01-01 00:00:00.000 UTC [7] a@b LOG: one space\n2024-01-01 00:00:00.000 UTC [7] a@b LOGX:  no'],
+    ['%m [%p] %q%u@%d ', '2024-01-01 00:00:00.000 UTC [7] naïve@b LOG:  non-ASCII\n2024-01-01 00:00:00.000 UTC [7] a@b LOG:  \u00e9t\u00e9 \u2028 sep'],
+    [busyPrefix, '2025-11-30 21:15:45.323 UTC [1263] 42601: db=a,b,user=x,app=y,client=z ERROR:  a database name with a comma'],
+    [busyPrefix, '2025-11-30 21:15:45.323 UTC [1263] 00000: db=d,user=u,app=my app LOG: x,client=1.2.3.4 LOG:  a space and a severity in a value'],
+    ['%m [%p] ', '2025-11-30 21:15:45.323 UTC [1234567890123] LOG:  a pid too long for 32 bits'],
+    ['%m [%p] %q%u@%d ', '2025-11-30 21:15:45.323 UTC [1] LOG:  x\n\tline 2\n2025-11-30 21:15:45.324 UTC [1] STATEMENT:  select 1\n2025-11-30 21:15:45.324 UTC [1] HINT:  h'],
+  ])('reads %s lines as the regular expression does (%#)', async (prefix, text) => {
+    expect(prefixProgram(prefix)).toBeDefined();
+    await expectSameRecords(prefix, `${text}\n`);
+  });
+
+  it.each([
+    ['connection received: host=[local]'],
+    ['connection received: host=10.0.0.1 port=5432'],
+    ['connection received: host= port=1'],
+    ['connection authorized: user=app'],
+    ['connection authorized: user=app database=shop'],
+    ['connection authorized: user=app database=shop application_name=psql'],
+    ['connection authorized: user=app database=shop application_name=my app'],
+    ['connection authorized: user=app database=shop application_name=x (y)'],
+    ['connection authorized: user=app database=shop SSL enabled (protocol=TLSv1.3)'],
+    ['connection authorized: user=app database=shop application_name=psql SSL enabled'],
+    ['connection authenticated: identity="app" method=md5'],
+    ['connection ready: setup total=1 ms'],
+    ['disconnection: session time: 0:00:00.170 user=postgres database=postgres host=[local]'],
+    ['disconnection: session time: 12:34:56.789 user=a b database=c d host=10.0.0.1 port=5432'],
+    ['disconnection: session time: 0:00:00 user=a database=b host=c'],
+    ['disconnection: session time: 123456789012:00:00.1 user=a database=b host=c'],
+    ['disconnection: session time: 0:0:00.1 user=a database=b host=c'],
+    ['disconnection: session time: 0:00:00. user=a database=b host=c'],
+    ['disconnection: session time: 0:00:00.170 user=a host=c'],
+    ['disconnection: session time: 0:00:00.170 user=a database=b host='],
+  ])('classifies "%s" as classify() does', async (message) => {
+    const line = `2025-11-30 21:15:45.323 UTC [1263] 00000: db=shop,user=app,app=psql,client=[local] LOG:  ${message}`;
+    // Followed by another entry (whole-entry path) and followed by a continuation line (record path).
+    const followed = await expectSameRecords(busyPrefix, `${line}\n${line}\n`);
+    expect(followed.items[0]!.event).toEqual(eventOf({ ...followed.items[0], message } as unknown as LogEntry));
+    await expectSameRecords(busyPrefix, `${line}\n\tand more\n`);
+  });
+
+  it('reads a generated log of interleaved sessions, and logs with many distinct values, as the text reader does', async () => {
+    await expectSameRecords('%m [%p] %q%u@%d ', generatedLog(3000, 7));
+    // More distinct values than the intern table keeps: it is emptied between pieces.
+    const lines = Array.from({ length: 40_000 }, (_, i) => `2024-01-01 00:${String(i % 60).padStart(2, '0')}:00 UTC:10.0.${i % 250}.${i % 7}(${10000 + i}):user${i}@db${i}:[${i}]:LOG:  connection authorized: user=user${i} database=db${i}`);
+    const text = `${lines.join('\n')}\n`;
+    const result = await expectSameRecords('%t:%r:%u@%d:[%p]:', text);
+    expect(result.items).toHaveLength(40_000);
+    // Every line but the last of each scanned batch is a whole entry (the next line is known).
+    expect(result.scannedEntries).toBeGreaterThan(39_000);
+    expect(result.items.at(-1)).toMatchObject({ user: 'user39999', database: 'db39999', client: '10.0.249.1', pid: 39999 });
+  });
+
+  it('hands a line to the text reader when the matcher exceeds its step budget, with the same result', async () => {
+    const prefix = '%a:%u:%d:%a:%u:%d ';
+    const long = `${'a:'.repeat(3000)} LOG:  x`;
+    await expectSameRecords(prefix, `${long}\n`);
+  });
+
+  it('has no program for prefixes it does not implement (padding, %s, %v, %n): the text reader reads them', () => {
+    expect(prefixProgram('%-10u %p ')).toBeUndefined();
+    expect(prefixProgram('%s ')).toBeUndefined();
+    expect(prefixProgram('%v ')).toBeUndefined();
+    expect(prefixProgram('%n [%p] ')).toBeUndefined();
+    expect(new StderrReader(compilePrefix('%n [%p] '), { record: () => undefined, unparsed: () => undefined, skipped: () => undefined }, true).scansBytes).toBe(false);
+  });
+
+  it('gives the analysis of the text reader on every stderr file of the corpus', async () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (!/LICENSE|SOURCES|MANIFEST|expected/.test(name)) files.push(path);
+      }
+    };
+    walk(corpus);
+    const comparable = (analysis: LogAnalysis) => ({ ...analysis, summary: { ...analysis.summary, elapsed_ms: 0, parser_calls: 0 } });
+    let scanned = 0;
+    for (const file of files) {
+      const [byText, byScanner] = [await analyzeLogs([file], { scanner: 'js', jobs: 1 }), await analyzeLogs([file], { scanner: 'wasm', jobs: 1 })];
+      expect(comparable(byScanner), file).toEqual(comparable(byText));
+      if (byText.summary.format === 'stderr' && readFileSync(file).length > 0) scanned += 1;
+    }
+    expect(scanned).toBeGreaterThan(20);
+  });
+});
