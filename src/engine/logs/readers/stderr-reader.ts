@@ -7,7 +7,7 @@ import { lineText, type LinePiece } from '../line-source.js';
 import { emptyMatch, type LinePrefixMatcher } from '../prefix-compiler.js';
 import { HEURISTIC_PREFIX, heuristicPrefixMatcher } from '../prefix-heuristics.js';
 import { prefixProgram } from '../scanner/prefix-program.js';
-import { scannedEvent } from '../scanner/scanned-event.js';
+import { scannedEvent, wholeOnItsLine } from '../scanner/scanned-event.js';
 import {
   SLOTS, STATUS_CONTINUATION, STATUS_RECORD, S_END, S_FIELDS, S_KIND, S_MESSAGE, S_PID, S_RAW_END, S_SEVERITY, S_START, S_STATUS,
   S_TIME_KEY, S_TIME_MS, WasmLineScanner, latin1,
@@ -66,10 +66,16 @@ export class StderrReader implements FormatReader {
     this.entrySink = sink.entry?.bind(sink);
   }
 
-  /** A continuation line joins the record's message, which the scanner's event then no longer describes. */
+  /**
+   * A continuation line joins the record's message. The SQL of a scanned statement is the end of
+   * the message and grows with it; any other scanned event no longer describes the message.
+   */
   private continueRecord(record: LogRecord, text: string): void {
     record.message += `\n${text}`;
-    record.event = undefined;
+    const event = record.event;
+    if (event === undefined) return;
+    if (event.kind === 'query') event.query += `\n${text}`;
+    else record.event = undefined;
   }
 
   /** Whether pieces of bytes are read by the WebAssembly scanner. */
@@ -145,7 +151,7 @@ export class StderrReader implements FormatReader {
         lineNumber += 1;
         const status = slots[at + S_STATUS]!;
         const lineStart = start + slots[at + S_START]!;
-        if (status === STATUS_RECORD && slots[at + S_KIND] !== 0 && this.entrySink !== undefined && endsAtOnce(slots, at, line + 1 < count)) {
+        if (status === STATUS_RECORD && wholeOnItsLine(slots[at + S_KIND]!) && this.entrySink !== undefined && endsAtOnce(slots, at, line + 1 < count)) {
           // A connection or disconnection message, complete on its line: aggregated as it is.
           if (this.current !== undefined) this.sink.record(this.current);
           this.current = undefined;

@@ -26,16 +26,30 @@ export const FIELD_BACKEND = 6;
 
 const lazyFields: Record<string, number> = { u: FIELD_USER, d: FIELD_DATABASE, a: FIELD_APPLICATION, r: FIELD_CLIENT, h: FIELD_CLIENT, b: FIELD_BACKEND, i: -1 };
 
-/** Ops of three i32 each (code, a, b), or undefined when the prefix needs the JavaScript reader. */
+/**
+ * Ops of three i32 each (code, a, b), or undefined when the prefix needs the JavaScript reader.
+ * Literal text becomes OP_LIT ops of up to four bytes each (a: the bytes, little-endian; b: how many).
+ */
 export function prefixProgram(prefix: string): Int32Array | undefined {
   const ops: number[] = [];
-  const add = (code: number, a = 0, b = 0) => ops.push(code, a, b);
+  let literal: number[] = [];
+  const flushLiteral = () => {
+    for (let i = 0; i < literal.length; i += 4) {
+      const bytes = literal.slice(i, i + 4);
+      ops.push(OP_LIT, bytes.reduce((word, byte, k) => word | (byte << (8 * k)), 0), bytes.length);
+    }
+    literal = [];
+  };
+  const add = (code: number, a = 0, b = 0) => {
+    flushLiteral();
+    ops.push(code, a, b);
+  };
   let optionalAt = -1;
   for (let i = 0; i < prefix.length; i += 1) {
     const char = prefix.charCodeAt(i);
     if (char !== 37 /* % */) {
       if (char > 127) return undefined;
-      add(OP_LIT, char);
+      literal.push(char);
       continue;
     }
     i += 1;
@@ -43,10 +57,11 @@ export function prefixProgram(prefix: string): Int32Array | undefined {
     const code = prefix[i];
     if (code === undefined) break;
     if (code === '%') {
-      add(OP_LIT, 37);
+      literal.push(37);
       continue;
     }
     if (code === 'q') {
+      flushLiteral();
       optionalAt = ops.length / 3;
       add(OP_OPTIONAL);
       continue;
@@ -61,8 +76,9 @@ export function prefixProgram(prefix: string): Int32Array | undefined {
     else if (code === 'c') add(OP_SESSION);
     else return undefined; // %s %v %n, or an escape compilePrefix rejects
   }
+  flushLiteral();
   const severityAt = ops.length / 3;
-  add(OP_SEVERITY);
+  ops.push(OP_SEVERITY, 0, 0);
   if (optionalAt >= 0) ops[optionalAt * 3 + 1] = severityAt;
   if (ops.length / 3 > 128) return undefined;
   return Int32Array.from(ops);

@@ -4,7 +4,7 @@
  */
 import { OTHER, type LogEvent } from '../classifier.js';
 import type { LogRecord } from '../types.js';
-import { KIND_AUTHORIZED, KIND_DISCONNECTION, KIND_RECEIVED, S_K1, S_K2, S_K3, S_KIND } from './wasm-line-scanner.js';
+import { KIND_AUTHORIZED, KIND_DISCONNECTION, KIND_DURATION, KIND_OTHER_CONNECTION, KIND_QUERY, KIND_RECEIVED, S_K1, S_K2, S_K3, S_K4, S_KIND, S_MESSAGE } from './wasm-line-scanner.js';
 
 export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: number, line: number, values: string[], record: LogRecord): LogEvent {
   switch (slots[at + S_KIND]) {
@@ -21,8 +21,29 @@ export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: numbe
     }
     case KIND_DISCONNECTION:
       return { kind: 'disconnection', sessionMs: numbers[line]!, user: values[slots[at + S_K1]!]!, database: values[slots[at + S_K2]!]!, host: values[slots[at + S_K3]!]! };
-    default:
+    case KIND_DURATION:
+      return { kind: 'duration', durationMs: numbers[line]! };
+    case KIND_QUERY: {
+      // Offsets in the piece; the record's message starts at S_MESSAGE.
+      const message = record.message;
+      const from = slots[at + S_MESSAGE]!;
+      const query = message.slice(slots[at + S_K4]! - from);
+      const step = slots[at + S_K1]!;
+      if (step === 0) return { kind: 'query', durationMs: numbers[line]!, step: 'statement', query };
+      const name = message.slice(slots[at + S_K2]! - from, slots[at + S_K3]! - from);
+      return { kind: 'query', durationMs: numbers[line]!, step: steps[step]!, name, query };
+    }
+    case KIND_OTHER_CONNECTION:
       return OTHER;
+    default:
+      throw new Error(`unknown scanned message kind ${slots[at + S_KIND]}`);
   }
+}
+
+const steps = ['statement', 'execute', 'parse', 'bind'] as const;
+
+/** Whether an entry of this kind is whole on its line (no text of its own is needed to aggregate it). */
+export function wholeOnItsLine(kind: number): boolean {
+  return kind >= KIND_RECEIVED && kind <= KIND_OTHER_CONNECTION;
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 /** i32 slots per scanned line, and what each holds (as in assembly/line-scanner.ts). */
-export const SLOTS = 20;
+export const SLOTS = 24;
 export const S_START = 0;
 export const S_END = 1;
 export const S_RAW_END = 2;
@@ -21,12 +21,15 @@ export const S_KIND = 16;
 export const S_K1 = 17;
 export const S_K2 = 18;
 export const S_K3 = 19;
+export const S_K4 = 20;
 
 /** Message kinds of S_KIND (0: not recognised; classify the text). */
 export const KIND_RECEIVED = 1;
 export const KIND_AUTHORIZED = 2;
 export const KIND_DISCONNECTION = 3;
 export const KIND_OTHER_CONNECTION = 4;
+export const KIND_DURATION = 5;
+export const KIND_QUERY = 6;
 
 export const STATUS_JS = 0;
 export const STATUS_CONTINUATION = 1;

@@ -27,13 +27,15 @@ const STATUS_JS: i32 = 0;
 const STATUS_CONTINUATION: i32 = 1;
 const STATUS_RECORD: i32 = 2;
 
-export const SLOTS: i32 = 20;
+export const SLOTS: i32 = 24;
 // Message kinds the scanner recognises (slot S_KIND), with exactly the fields classifier.ts's
 // hand-written fast paths would read; 0: classify in JavaScript.
 const KIND_RECEIVED: i32 = 1; // S_K1: host
 const KIND_AUTHORIZED: i32 = 2; // S_K1: user, S_K2: database (-1: none in the message), S_K3: application (-1: none)
 const KIND_DISCONNECTION: i32 = 3; // S_K1: user, S_K2: database, S_K3: host; session ms in the f64 slot
 const KIND_OTHER_CONNECTION: i32 = 4; // "connection ..." of no interest (authenticated, ...)
+const KIND_DURATION: i32 = 5; // "duration: N ms" alone; N in the f64 slot
+const KIND_QUERY: i32 = 6; // "duration: N ms  statement|execute|parse|bind...: SQL"; S_K1: step (0 statement, 1 execute, 2 parse, 3 bind), S_K2..S_K3: name, S_K4: SQL start
 // Slots of one line.
 const S_START: i32 = 0;
 const S_END: i32 = 1; // without a trailing CR
@@ -49,6 +51,7 @@ const S_KIND: i32 = 16;
 const S_K1: i32 = 17;
 const S_K2: i32 = 18;
 const S_K3: i32 = 19;
+const S_K4: i32 = 20;
 
 // Field numbers (slot S_FIELDS + field).
 const F_CLIENT: i32 = 3;
@@ -73,6 +76,9 @@ export const ARENA_AT: usize = ENTRIES_AT + <usize>(MAX_IDS * 12);
 export const ARENA_BYTES: i32 = 4 << 20;
 export const MEMORY_BYTES: usize = ARENA_AT + <usize>ARENA_BYTES;
 
+// The first 16 bytes (YYYY-MM-DD HH:MM) of the last time that was valid ('-' never starts one).
+const LAST_MINUTE: usize = memory.data<u8>([45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45]);
+
 let opCount: i32 = 0;
 let idCount: i32 = 1; // id 0: no value
 let arenaUsed: i32 = 0;
@@ -96,6 +102,7 @@ export function resetIntern(): void {
   idCount = 1;
   arenaUsed = 0;
   for (let i = 0; i < LAST_SLOTS; i++) unchecked(lastId[i] = 0);
+  forgetTuples();
 }
 
 // The id of the last value interned per field (most lines repeat their neighbours' values):
@@ -249,23 +256,68 @@ function matchZone(pc: i32, pos: i32, end: i32): i32 {
 /** Tries the program from op `pc` at `pos`: 1 matched, 0 no match, -1 undecided (budget). */
 function matchFrom(pc: i32, pos: i32, end: i32): i32 {
   if (++steps > STEP_BUDGET) return -1;
-  // Literals need no backtracking.
+  // Literals (up to four bytes per op, compared at once) need no backtracking.
   while (op(pc) == OP_LIT) {
-    if (pos >= end || byteAt(pos) != argA(pc)) return 0;
-    pos++;
+    const n = argB(pc);
+    if (pos + n > end) return 0;
+    const mask: u32 = n == 4 ? 0xffffffff : (<u32>1 << (<u32>n << 3)) - 1;
+    if ((load<u32>(INPUT_AT + <usize>pos) & mask) != <u32>argA(pc)) return 0;
+    pos += n;
     pc++;
   }
   const code = op(pc);
+  // The most frequent op first (the fields of busy prefixes).
+  if (code == OP_LAZY) {
+    // (.*?): shortest first; `.` does not match line terminators.
+    if (op(pc + 1) == OP_LIT) {
+      // Only where the next literal's byte is can the rest match: go from one to the next.
+      const literal = argA(pc + 1) & 0xff;
+      for (let stop = pos; stop < end; stop++) {
+        const c = byteAt(stop);
+        if (c == literal) {
+          const r = matchFrom(pc + 1, stop, end);
+          if (r < 0) return r;
+          if (r > 0) {
+            unchecked(capStart[pc] = pos);
+            unchecked(capEnd[pc] = stop);
+            return 1;
+          }
+        }
+        if (c == 10 || c == 13) return 0;
+      }
+      return 0;
+    }
+    for (let stop = pos; stop <= end; stop++) {
+      if (stop > pos) {
+        const c = byteAt(stop - 1);
+        if (c == 10 || c == 13) return 0;
+      }
+      const r = matchFrom(pc + 1, stop, end);
+      if (r < 0) return r;
+      if (r > 0) {
+        unchecked(capStart[pc] = pos);
+        unchecked(capEnd[pc] = stop);
+        return 1;
+      }
+    }
+    return 0;
+  }
   if (code == OP_SEVERITY) return matchSeverity(pos, end);
   if (code == OP_TIME) {
     // \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, then \.\d{3} for %m.
     if (pos + 19 > end) return 0;
-    for (let i = 0; i < 19; i++) {
-      // Digits everywhere but at the separators (4, 7: '-', 10: ' ', 13, 16: ':').
-      if (i == 4 || i == 7 || i == 10 || i == 13 || i == 16) continue;
-      if (!isDigit(byteAt(pos + i))) return 0;
+    // The date, hour and minute of the last valid time again (most lines): already checked.
+    const sameMinute = load<u64>(INPUT_AT + <usize>pos) == load<u64>(LAST_MINUTE) && load<u64>(INPUT_AT + <usize>pos + 8) == load<u64>(LAST_MINUTE + 8);
+    if (!sameMinute) {
+      for (let i = 0; i < 16; i++) {
+        // Digits everywhere but at the separators (4, 7: '-', 10: ' ', 13: ':').
+        if (i == 4 || i == 7 || i == 10 || i == 13) continue;
+        if (!isDigit(byteAt(pos + i))) return 0;
+      }
+      if (byteAt(pos + 4) != 45 || byteAt(pos + 7) != 45 || byteAt(pos + 10) != 32 || byteAt(pos + 13) != 58) return 0;
+      memory.copy(LAST_MINUTE, INPUT_AT + <usize>pos, 16);
     }
-    if (byteAt(pos + 4) != 45 || byteAt(pos + 7) != 45 || byteAt(pos + 10) != 32 || byteAt(pos + 13) != 58 || byteAt(pos + 16) != 58) return 0;
+    if (byteAt(pos + 16) != 58 || !isDigit(byteAt(pos + 17)) || !isDigit(byteAt(pos + 18))) return 0;
     let after = pos + 19;
     if (argA(pc) == 1) {
       if (after + 4 > end || byteAt(after) != 46 || !isDigit(byteAt(after + 1)) || !isDigit(byteAt(after + 2)) || !isDigit(byteAt(after + 3))) return 0;
@@ -333,41 +385,6 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
     }
     return 0;
   }
-  if (code == OP_LAZY) {
-    // (.*?): shortest first; `.` does not match line terminators.
-    if (op(pc + 1) == OP_LIT) {
-      // Only where the next literal's byte is can the rest match: go from one to the next.
-      const literal = argA(pc + 1);
-      for (let stop = pos; stop < end; stop++) {
-        const c = byteAt(stop);
-        if (c == literal) {
-          const r = matchFrom(pc + 1, stop, end);
-          if (r < 0) return r;
-          if (r > 0) {
-            unchecked(capStart[pc] = pos);
-            unchecked(capEnd[pc] = stop);
-            return 1;
-          }
-        }
-        if (c == 10 || c == 13) return 0;
-      }
-      return 0;
-    }
-    for (let stop = pos; stop <= end; stop++) {
-      if (stop > pos) {
-        const c = byteAt(stop - 1);
-        if (c == 10 || c == 13) return 0;
-      }
-      const r = matchFrom(pc + 1, stop, end);
-      if (r < 0) return r;
-      if (r > 0) {
-        unchecked(capStart[pc] = pos);
-        unchecked(capEnd[pc] = stop);
-        return 1;
-      }
-    }
-    return 0;
-  }
   if (code == OP_OPTIONAL) {
     // (?:...)? greedy: with the group first, then without it (argA: the op after the group).
     const r = matchFrom(pc + 1, pos, end);
@@ -377,22 +394,19 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
   return -1;
 }
 
-/** The severity names in the order of the regular expression's alternatives. */
-function severityAt(pos: i32, end: i32, name: string): bool {
-  const n = name.length;
-  if (pos + n > end) return false;
-  for (let i = 0; i < n; i++) if (byteAt(pos + i) != name.charCodeAt(i)) return false;
-  return true;
-}
+// The severity names in the order of the regular expression's alternatives, as static bytes:
+// name i is SEVERITY_LENGTHS[i] bytes at SEVERITY_NAMES + SEVERITY_OFFSETS[i].
+const SEVERITY_NAMES: usize = memory.data<u8>([76, 79, 71, 69, 82, 82, 79, 82, 87, 65, 82, 78, 73, 78, 71, 70, 65, 84, 65, 76, 80, 65, 78, 73, 67, 68, 69, 84, 65, 73, 76, 72, 73, 78, 84, 67, 79, 78, 84, 69, 88, 84, 83, 84, 65, 84, 69, 77, 69, 78, 84, 81, 85, 69, 82, 89, 76, 79, 67, 65, 84, 73, 79, 78, 73, 78, 70, 79, 78, 79, 84, 73, 67, 69, 68, 69, 66, 85, 71]); // LOG ERROR WARNING FATAL PANIC DETAIL HINT CONTEXT STATEMENT QUERY LOCATION INFO NOTICE DEBUG
+const SEVERITY_OFFSETS: usize = memory.data<u8>([0, 3, 8, 15, 20, 25, 31, 35, 42, 51, 56, 64, 68, 74]);
+const SEVERITY_LENGTHS: usize = memory.data<u8>([3, 5, 7, 5, 5, 6, 4, 7, 9, 5, 8, 4, 6, 5]);
+const SEVERITY_COUNT: i32 = 14;
 
-const severityNames: string[] = ['LOG', 'ERROR', 'WARNING', 'FATAL', 'PANIC', 'DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'LOCATION', 'INFO', 'NOTICE', 'DEBUG'];
-
-/** `(LOG|ERROR|...|DEBUG[1-5]?):  ?` ; codes: index in severityNames, DEBUG1..5 = 14..18. */
+/** `(LOG|ERROR|...|DEBUG[1-5]?):  ?` ; codes: index of the name, DEBUG1..5 = 14..18. */
 function matchSeverity(pos: i32, end: i32): i32 {
-  for (let s = 0; s < severityNames.length; s++) {
-    const name = unchecked(severityNames[s]);
-    if (!severityAt(pos, end, name)) continue;
-    let at = pos + name.length;
+  for (let s = 0; s < SEVERITY_COUNT; s++) {
+    const length = <i32>load<u8>(SEVERITY_LENGTHS + <usize>s);
+    if (!startsWith(pos, end, SEVERITY_NAMES + <usize>load<u8>(SEVERITY_OFFSETS + <usize>s), length)) continue;
+    let at = pos + length;
     let code = s;
     if (s == 13) {
       // DEBUG[1-5]? greedy, then the colon.
@@ -415,17 +429,70 @@ function matchSeverity(pos: i32, end: i32): i32 {
   return 0;
 }
 
+/** Whether op `pc` captures a field of the field tuple (%e and the text fields; not %c, per session). */
+@inline function isTupleField(pc: i32): bool {
+  const code = op(pc);
+  return code == OP_SQLSTATE || (code == OP_LAZY && argA(pc) >= 0);
+}
+
+// The field tuples of the last lines (most lines repeat one of a few sessions' database, user,
+// application, client and SQLSTATE): the bytes from the first field to the last with where each
+// field was captured, and the ids they were given. Four entries, most recently used first.
+const TUPLE_ENTRIES: i32 = 4;
+const TUPLE_MAX_BYTES: i32 = 192;
+const TUPLE_MAX_FIELDS: i32 = 16;
+const TUPLE_OFFSETS: usize = 4; // i32 start and end (relative; -1: not captured) per field op
+const TUPLE_IDS: usize = TUPLE_OFFSETS + <usize>(TUPLE_MAX_FIELDS * 8); // i32 per field slot (7)
+const TUPLE_BYTES_AT: usize = TUPLE_IDS + 28;
+const TUPLE_STRIDE: usize = 384; // >= TUPLE_BYTES_AT + TUPLE_MAX_BYTES
+const TUPLES: usize = memory.data(<i32>TUPLE_STRIDE * TUPLE_ENTRIES, 8); // length -1: empty
+const tupleOrder = memory.data<u8>([0, 1, 2, 3]);
+
+function forgetTuples(): void {
+  for (let i = 0; i < TUPLE_ENTRIES; i++) store<i32>(TUPLES + <usize>i * TUPLE_STRIDE, -1);
+}
+
+/** Interns one captured field into its slot; false when the table is full. */
+function storeField(line: usize, pc: i32, start: i32, stop: i32): bool {
+  if (stop == start) return true; // an empty value is not kept
+  const code = op(pc);
+  const field = code == OP_SQLSTATE ? F_SQLSTATE : code == OP_SESSION ? 4 : argA(pc);
+  if (field == F_CLIENT) {
+    // %r is host(port): breakdowns are per host.
+    for (let i = start + 1; i < stop; i++) {
+      if (byteAt(i) == 40) {
+        stop = i;
+        break;
+      }
+    }
+  }
+  const id = intern2(start, stop, stop, stop, field);
+  if (id < 0) return false;
+  store<i32>(line + ((S_FIELDS + field) << 2), id);
+  return true;
+}
+
 /** Interns the captured fields of a matched line into its slots; false when the table is full. */
 function storeFields(line: usize): bool {
   for (let f = 0; f < 7; f++) store<i32>(line + ((S_FIELDS + f) << 2), 0);
   store<i32>(line + (S_TIME_KEY << 2), 0);
   store<i32>(line + (S_PID << 2), 0);
+  let regionStart = 0x7fffffff;
+  let regionEnd = -1;
+  let fields = 0;
   for (let pc = 0; pc < opCount; pc++) {
     const start = unchecked(capStart[pc]);
-    if (start < 0) continue;
-    let stop = unchecked(capEnd[pc]);
+    const stop = unchecked(capEnd[pc]);
+    if (isTupleField(pc)) {
+      fields++;
+      if (start >= 0) {
+        if (start < regionStart) regionStart = start;
+        if (stop > regionEnd) regionEnd = stop;
+      }
+      continue;
+    }
+    if (start < 0 || stop == start) continue;
     const code = op(pc);
-    if (stop == start) continue; // an empty value is not kept
     if (code == OP_TIME) {
       const fractionEnd = start + (argA(pc) == 1 ? 23 : 19);
       const seconds = (byteAt(start + 17) - 48) * 10 + byteAt(start + 18) - 48;
@@ -441,21 +508,66 @@ function storeFields(line: usize): bool {
       let pid = 0;
       for (let i = start; i < stop; i++) pid = pid * 10 + byteAt(i) - 48;
       store<i32>(line + (S_PID << 2), pid);
-    } else if (code == OP_SQLSTATE || code == OP_SESSION || (code == OP_LAZY && argA(pc) >= 0)) {
-      const field = code == OP_SQLSTATE ? F_SQLSTATE : code == OP_SESSION ? 4 : argA(pc);
-      if (field == F_CLIENT) {
-        // %r is host(port): breakdowns are per host.
-        for (let i = start + 1; i < stop; i++) {
-          if (byteAt(i) == 40) {
-            stop = i;
-            break;
-          }
-        }
-      }
-      const id = intern2(start, stop, stop, stop, field);
-      if (id < 0) return false;
-      store<i32>(line + ((S_FIELDS + field) << 2), id);
+    } else if (code == OP_SESSION) {
+      if (!storeField(line, pc, start, stop)) return false;
     }
+  }
+  if (regionEnd < 0) return true;
+  const length = regionEnd - regionStart;
+  if (fields > TUPLE_MAX_FIELDS || length > TUPLE_MAX_BYTES) return storeEachField(line);
+  // A tuple seen lately: same bytes, same captures.
+  for (let o = 0; o < TUPLE_ENTRIES; o++) {
+    const entry = TUPLES + <usize>load<u8>(tupleOrder + <usize>o) * TUPLE_STRIDE;
+    if (load<i32>(entry) != length || !sameCaptures(entry, regionStart) || !equalBytes(entry + TUPLE_BYTES_AT, INPUT_AT + <usize>regionStart, length)) continue;
+    for (let f = 0; f < 7; f++) store<i32>(line + ((S_FIELDS + f) << 2), load<i32>(entry + TUPLE_IDS + (<usize>f << 2)));
+    toFront(o);
+    return true;
+  }
+  if (!storeEachField(line)) return false;
+  // Remember it in place of the least recently used.
+  const slot = load<u8>(tupleOrder + 3);
+  const entry = TUPLES + <usize>slot * TUPLE_STRIDE;
+  store<i32>(entry, length);
+  let k: usize = 0;
+  for (let pc = 0; pc < opCount; pc++) {
+    if (!isTupleField(pc)) continue;
+    const start = unchecked(capStart[pc]);
+    store<i32>(entry + TUPLE_OFFSETS + k, start < 0 ? -1 : start - regionStart);
+    store<i32>(entry + TUPLE_OFFSETS + k + 4, start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart);
+    k += 8;
+  }
+  for (let f = 0; f < 7; f++) store<i32>(entry + TUPLE_IDS + (<usize>f << 2), load<i32>(line + ((S_FIELDS + f) << 2)));
+  memory.copy(entry + TUPLE_BYTES_AT, INPUT_AT + <usize>regionStart, <usize>length);
+  toFront(3);
+  return true;
+}
+
+/** Whether the tuple entry's captures are where this line's are (relative to the region). */
+function sameCaptures(entry: usize, regionStart: i32): bool {
+  let k: usize = 0;
+  for (let pc = 0; pc < opCount; pc++) {
+    if (!isTupleField(pc)) continue;
+    const start = unchecked(capStart[pc]);
+    const relativeStart = start < 0 ? -1 : start - regionStart;
+    const relativeEnd = start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart;
+    if (load<i32>(entry + TUPLE_OFFSETS + k) != relativeStart || load<i32>(entry + TUPLE_OFFSETS + k + 4) != relativeEnd) return false;
+    k += 8;
+  }
+  return true;
+}
+
+function toFront(o: i32): void {
+  const slot = load<u8>(tupleOrder + <usize>o);
+  for (let i = o; i > 0; i--) store<u8>(tupleOrder + <usize>i, load<u8>(tupleOrder + <usize>(i - 1)));
+  store<u8>(tupleOrder, slot);
+}
+
+/** The tuple's fields interned one by one, in the order of the ops (a later one wins). */
+function storeEachField(line: usize): bool {
+  for (let pc = 0; pc < opCount; pc++) {
+    if (!isTupleField(pc)) continue;
+    const start = unchecked(capStart[pc]);
+    if (start >= 0 && !storeField(line, pc, start, unchecked(capEnd[pc]))) return false;
   }
   return true;
 }
@@ -489,11 +601,52 @@ function lineEnd(start: i32, length: i32): i32 {
   return at;
 }
 
-@inline function startsWith(at: i32, end: i32, text: string): bool {
-  const n = text.length;
-  if (at + n > end) return false;
-  for (let i = 0; i < n; i++) if (byteAt(at + i) != <i32>text.charCodeAt(i)) return false;
-  return true;
+// The texts the classification looks for, as static bytes (compared 8 bytes at a time).
+const CONNECTION: usize = memory.data<u8>([99, 111, 110, 110, 101, 99, 116, 105, 111, 110, 32]); // 'connection '
+const CONNECTION_LENGTH: i32 = 11;
+const RECEIVED: usize = memory.data<u8>([114, 101, 99, 101, 105, 118, 101, 100, 58, 32]); // 'received: '
+const RECEIVED_LENGTH: i32 = 10;
+const HOST_IS: usize = memory.data<u8>([104, 111, 115, 116, 61]); // 'host='
+const HOST_IS_LENGTH: i32 = 5;
+const AUTHORIZED: usize = memory.data<u8>([97, 117, 116, 104, 111, 114, 105, 122, 101, 100, 58, 32]); // 'authorized: '
+const AUTHORIZED_LENGTH: i32 = 12;
+const DISCONNECTION: usize = memory.data<u8>([100, 105, 115, 99, 111, 110, 110, 101, 99, 116, 105, 111, 110, 58, 32, 115, 101, 115, 115, 105, 111, 110, 32, 116, 105, 109, 101, 58, 32]); // 'disconnection: session time: '
+const DISCONNECTION_LENGTH: i32 = 29;
+const USER_IS: usize = memory.data<u8>([117, 115, 101, 114, 61]); // 'user='
+const USER_IS_LENGTH: i32 = 5;
+const SPACE_DATABASE_IS: usize = memory.data<u8>([32, 100, 97, 116, 97, 98, 97, 115, 101, 61]); // ' database='
+const SPACE_DATABASE_IS_LENGTH: i32 = 10;
+const SPACE_APPLICATION_IS: usize = memory.data<u8>([32, 97, 112, 112, 108, 105, 99, 97, 116, 105, 111, 110, 95, 110, 97, 109, 101, 61]); // ' application_name='
+const SPACE_APPLICATION_IS_LENGTH: i32 = 18;
+const SPACE_PAREN: usize = memory.data<u8>([32, 40]); // ' ('
+const SPACE_PAREN_LENGTH: i32 = 2;
+const SPACE_SSL: usize = memory.data<u8>([32, 83, 83, 76]); // ' SSL'
+const SPACE_SSL_LENGTH: i32 = 4;
+const SPACE_GSS: usize = memory.data<u8>([32, 71, 83, 83]); // ' GSS'
+const SPACE_GSS_LENGTH: i32 = 4;
+const SPACE_USER_IS: usize = memory.data<u8>([32, 117, 115, 101, 114, 61]); // ' user='
+const SPACE_USER_IS_LENGTH: i32 = 6;
+const SPACE_HOST_IS: usize = memory.data<u8>([32, 104, 111, 115, 116, 61]); // ' host='
+const SPACE_HOST_IS_LENGTH: i32 = 6;
+const DURATION: usize = memory.data<u8>([100, 117, 114, 97, 116, 105, 111, 110, 58, 32]); // 'duration: '
+const DURATION_LENGTH: i32 = 10;
+const SPACE_MS: usize = memory.data<u8>([32, 109, 115]); // ' ms'
+const SPACE_MS_LENGTH: i32 = 3;
+const STATEMENT_COLON: usize = memory.data<u8>([115, 116, 97, 116, 101, 109, 101, 110, 116, 58, 32]); // 'statement: '
+const STATEMENT_COLON_LENGTH: i32 = 11;
+const EXECUTE: usize = memory.data<u8>([101, 120, 101, 99, 117, 116, 101]); // 'execute'
+const EXECUTE_LENGTH: i32 = 7;
+const PARSE: usize = memory.data<u8>([112, 97, 114, 115, 101]); // 'parse'
+const PARSE_LENGTH: i32 = 5;
+const BIND: usize = memory.data<u8>([98, 105, 110, 100]); // 'bind'
+const BIND_LENGTH: i32 = 4;
+const COLON_SPACE: usize = memory.data<u8>([58, 32]); // ': '
+const COLON_SPACE_LENGTH: i32 = 2;
+const PLAN: usize = memory.data<u8>([112, 108, 97, 110, 58]); // 'plan:'
+const PLAN_LENGTH: i32 = 5;
+
+@inline function startsWith(at: i32, end: i32, text: usize, length: i32): bool {
+  return at + length <= end && equalBytes(INPUT_AT + <usize>at, text, length);
 }
 
 @inline function isSpace(c: i32): bool {
@@ -507,10 +660,9 @@ function nonSpaceEnd(at: i32, end: i32): i32 {
   return i;
 }
 
-function indexOfText(text: string, from: i32, end: i32): i32 {
-  const n = text.length;
-  const first = <i32>text.charCodeAt(0);
-  for (let i = from; i + n <= end; i++) if (byteAt(i) == first && startsWith(i, end, text)) return i;
+function indexOfText(text: usize, length: i32, from: i32, end: i32): i32 {
+  const first = <i32>load<u8>(text);
+  for (let i = from; i + length <= end; i++) if (byteAt(i) == first && equalBytes(INPUT_AT + <usize>i, text, length)) return i;
   return -1;
 }
 
@@ -532,11 +684,11 @@ function hasTerminator(a: i32, b: i32): bool {
  */
 function classifyMessage(line: usize, a: i32, end: i32): i32 {
   const first = byteAt(a);
-  if (first == 99 /* c */ && startsWith(a, end, 'connection ')) {
+  if (first == 99 /* c */ && startsWith(a, end, CONNECTION, CONNECTION_LENGTH)) {
     const next = a + 11;
-    if (startsWith(next, end, 'received: ')) {
+    if (startsWith(next, end, RECEIVED, RECEIVED_LENGTH)) {
       // receivedHostFast: host=(\S+) from offset 21.
-      const at = indexOfText('host=', a + 21, end);
+      const at = indexOfText(HOST_IS, HOST_IS_LENGTH, a + 21, end);
       if (at < 0) return 0;
       const hostEnd = nonSpaceEnd(at + 5, end);
       if (hostEnd == at + 5) return 0;
@@ -545,26 +697,88 @@ function classifyMessage(line: usize, a: i32, end: i32): i32 {
       store<i32>(line + (S_K1 << 2), host);
       return KIND_RECEIVED;
     }
-    if (startsWith(next, end, 'authorized: ')) return authorized(line, a, end);
+    if (startsWith(next, end, AUTHORIZED, AUTHORIZED_LENGTH)) return authorized(line, a, end);
     return KIND_OTHER_CONNECTION;
   }
-  if (first == 100 /* d */ && startsWith(a, end, 'disconnection: session time: ')) return disconnection(line, a, end);
+  if (first == 100 /* d */) {
+    if (startsWith(a, end, DURATION, DURATION_LENGTH)) return duration(line, a, end);
+    if (startsWith(a, end, DISCONNECTION, DISCONNECTION_LENGTH)) return disconnection(line, a, end);
+  }
   return 0;
+}
+
+@inline function lineIndex(line: usize): usize {
+  return (line - OUTPUT_AT) / (<usize>SLOTS << 2);
+}
+
+/**
+ * classifier.ts for "duration: N ms[  rest]" on its first line (a continuation line changes the
+ * message: the reader then extends the SQL or classifies the whole text). N must be plain
+ * digits with an optional fraction (what Number() reads exactly as digits / 10^k); else 0.
+ */
+function duration(line: usize, a: i32, end: i32): i32 {
+  const numberAt = a + 10;
+  const ms = indexOfText(SPACE_MS, SPACE_MS_LENGTH, numberAt, end);
+  if (ms < 0) return 0;
+  let digits: f64 = 0;
+  let scale: f64 = 1;
+  let seenDot = false;
+  if (ms == numberAt || ms - numberAt > 15) return 0;
+  for (let i = numberAt; i < ms; i++) {
+    const c = byteAt(i);
+    if (c == 46 && !seenDot && i > numberAt && i + 1 < ms) {
+      seenDot = true;
+      continue;
+    }
+    if (!isDigit(c)) return 0;
+    digits = digits * 10 + <f64>(c - 48);
+    if (seenDot) scale *= 10;
+  }
+  store<f64>(NUMBERS_AT + lineIndex(line) * 8, digits / scale);
+  let restAt = ms + 3;
+  while (restAt < end && byteAt(restAt) == 32) restAt++;
+  if (restAt >= end) return KIND_DURATION;
+  if (startsWith(restAt, end, PLAN, PLAN_LENGTH)) return 0;
+  if (startsWith(restAt, end, STATEMENT_COLON, STATEMENT_COLON_LENGTH)) {
+    store<i32>(line + (S_K1 << 2), 0);
+    store<i32>(line + (S_K4 << 2), restAt + STATEMENT_COLON_LENGTH);
+    return KIND_QUERY;
+  }
+  let step = -1;
+  let length = 0;
+  if (startsWith(restAt, end, EXECUTE, EXECUTE_LENGTH)) {
+    step = 1;
+    length = EXECUTE_LENGTH;
+  } else if (startsWith(restAt, end, PARSE, PARSE_LENGTH)) {
+    step = 2;
+    length = PARSE_LENGTH;
+  } else if (startsWith(restAt, end, BIND, BIND_LENGTH)) {
+    step = 3;
+    length = BIND_LENGTH;
+  }
+  if (step < 0 || restAt + length >= end || byteAt(restAt + length) != 32) return 0;
+  const colon = indexOfText(COLON_SPACE, COLON_SPACE_LENGTH, restAt + length + 1, end);
+  if (colon < 0) return 0;
+  store<i32>(line + (S_K1 << 2), step);
+  store<i32>(line + (S_K2 << 2), restAt + length + 1);
+  store<i32>(line + (S_K3 << 2), colon);
+  store<i32>(line + (S_K4 << 2), colon + 2);
+  return KIND_QUERY;
 }
 
 /** classifier.ts authorizedFast. */
 function authorized(line: usize, a: i32, end: i32): i32 {
-  if (!startsWith(a + 23, end, 'user=')) return 0;
+  if (!startsWith(a + 23, end, USER_IS, USER_IS_LENGTH)) return 0;
   const userEnd = nonSpaceEnd(a + 28, end);
   let database = -1;
   let application = -1;
   if (userEnd != end) {
-    if (!startsWith(userEnd, end, ' database=')) return 0;
+    if (!startsWith(userEnd, end, SPACE_DATABASE_IS, SPACE_DATABASE_IS_LENGTH)) return 0;
     const databaseEnd = nonSpaceEnd(userEnd + 10, end);
     if (databaseEnd != end) {
-      if (!startsWith(databaseEnd, end, ' application_name=')) return 0;
+      if (!startsWith(databaseEnd, end, SPACE_APPLICATION_IS, SPACE_APPLICATION_IS_LENGTH)) return 0;
       const from = databaseEnd + 18;
-      if (indexOfText(' (', from, end) >= 0 || indexOfText(' SSL', from, end) >= 0 || indexOfText(' GSS', from, end) >= 0 || hasTerminator(from, end)) return 0;
+      if (indexOfText(SPACE_PAREN, SPACE_PAREN_LENGTH, from, end) >= 0 || indexOfText(SPACE_SSL, SPACE_SSL_LENGTH, from, end) >= 0 || indexOfText(SPACE_GSS, SPACE_GSS_LENGTH, from, end) >= 0 || hasTerminator(from, end)) return 0;
       application = internMessage(from, end, 2);
       if (application < 0) return -1;
     }
@@ -583,11 +797,11 @@ function authorized(line: usize, a: i32, end: i32): i32 {
 function disconnection(line: usize, a: i32, end: i32): i32 {
   const timeAt = a + 29;
   const timeEnd = nonSpaceEnd(timeAt, end);
-  if (timeEnd <= timeAt || !startsWith(timeEnd, end, ' user=')) return 0;
+  if (timeEnd <= timeAt || !startsWith(timeEnd, end, SPACE_USER_IS, SPACE_USER_IS_LENGTH)) return 0;
   const userAt = timeEnd + 6;
-  const databaseAt = indexOfText(' database=', userAt, end);
+  const databaseAt = indexOfText(SPACE_DATABASE_IS, SPACE_DATABASE_IS_LENGTH, userAt, end);
   if (databaseAt < 0) return 0;
-  const hostAt = indexOfText(' host=', databaseAt + 10, end);
+  const hostAt = indexOfText(SPACE_HOST_IS, SPACE_HOST_IS_LENGTH, databaseAt + 10, end);
   if (hostAt < 0 || hasTerminator(userAt, hostAt)) return 0;
   const hostEnd = nonSpaceEnd(hostAt + 6, end);
   const sessionMs = sessionTime(timeAt, timeEnd);
@@ -599,7 +813,7 @@ function disconnection(line: usize, a: i32, end: i32): i32 {
   store<i32>(line + (S_K1 << 2), user);
   store<i32>(line + (S_K2 << 2), database);
   store<i32>(line + (S_K3 << 2), host);
-  store<f64>(NUMBERS_AT + ((line - OUTPUT_AT) / (<usize>SLOTS << 2)) * 8, sessionMs);
+  store<f64>(NUMBERS_AT + lineIndex(line) * 8, sessionMs);
   return KIND_DISCONNECTION;
 }
 
