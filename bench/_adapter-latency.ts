@@ -2,7 +2,8 @@
  * Event-to-reply latency of each adapter of a running `pgdba serve` under N concurrent events,
  * sent from the bench process as each platform would send them:
  *  - Slack: signed `app_mention` events to /slack/events; the reply is the first
- *    chat.postMessage in the event's thread received by the fake Web API;
+ *    chat.postMessage in the event's thread received by the fake Web API; its charts follow as
+ *    file uploads (files.completeUploadExternal into the thread), timed separately;
  *  - web chat: POST /web/ask; the reply is the complete NDJSON answer;
  *  - Discord: Ed25519-signed `/dba ask` interactions to /discord/interactions; the reply is the
  *    edit of the deferred response (PATCH .../messages/@original, images attached) received by
@@ -36,6 +37,11 @@ export interface LatencySummary {
   max_ms: number;
   /** p95 of each question's own events (null when none of them was answered). */
   p95_by_question_ms: Record<string, number | null>;
+  /**
+   * Where a reply's images come after its text (Slack): p95 of event -> whole reply (text and
+   * every image) and how many replies missed an image.
+   */
+  with_images?: { p95_ms: number; max_ms: number; incomplete: number };
   /** CPU time the burst cost pgdba (and the bench), and the load average then. */
   cpu: BurstCost;
 }
@@ -46,6 +52,8 @@ interface BurstDriver {
   send(index: number, question: string): Promise<void>;
   /** When the reply to event `index` reached the platform (performance.now()), if it has. */
   replyAt(index: number): number | undefined;
+  /** When the whole reply, images included, had arrived, where images come after the text. */
+  completeAt?(index: number, question: string): number | undefined;
 }
 
 const replyTimeoutMs = 60_000;
@@ -72,6 +80,9 @@ async function runBurst(target: BurstTarget, questions: readonly string[], count
     }),
   );
   await waitUntil(() => indexes.every((index) => driver.replyAt(index) !== undefined), replyTimeoutMs);
+  // The burst is over (and its CPU time counted) once the images that follow the replies are in too.
+  const completeAt = driver.completeAt?.bind(driver);
+  if (completeAt) await waitUntil(() => indexes.every((index) => completeAt(index, questionOf(index)) !== undefined), replyTimeoutMs);
   const cpu = meter.stop();
   const latencyOf = (index: number) => {
     const at = driver.replyAt(index);
@@ -82,7 +93,12 @@ async function runBurst(target: BurstTarget, questions: readonly string[], count
     const own = indexes.filter((index) => questionOf(index) === question).map(latencyOf).filter((latency): latency is number => latency !== undefined);
     return own.length > 0 ? Math.round(percentile(own, 95)) : null;
   };
+  const complete = completeAt
+    ? indexes.map((index) => completeAt(index, questionOf(index))).map((at, index) => (at === undefined ? undefined : at - sentAt[index]!))
+    : [];
+  const completed = complete.filter((latency): latency is number => latency !== undefined);
   return {
+    ...(completeAt ? { with_images: { p95_ms: Math.round(percentile(completed, 95)), max_ms: Math.round(Math.max(...completed)), incomplete: count - completed.length } } : {}),
     sent: count,
     answered: answered.length,
     lost: count - answered.length,
@@ -97,17 +113,25 @@ async function runBurst(target: BurstTarget, questions: readonly string[], count
 /** Each burst gets its own ids (threads, tokens, conversations), so replies never match an earlier burst. */
 let burstNumber = 0;
 
-function slackDriver({ baseUrl, platforms }: BurstTarget): BurstDriver {
+function slackDriver({ baseUrl, platforms }: BurstTarget, imagesPerQuestion: ReadonlyMap<string, number>): BurstDriver {
   const { slack, slackSigningSecret } = platforms;
   const firstTs = 1_700_000_000 + 1000 * ++burstNumber;
   const threadTs = (index: number) => `${firstTs + index}.000100`;
+  const inThread = (index: number, method: string) => slack.calls.filter((call) => call.method === method && String(call.args.thread_ts) === threadTs(index));
+  const replyAt = (index: number) => inThread(index, 'chat.postMessage')[0]?.at;
   return {
     async send(index, question) {
       const ts = threadTs(index);
       const body = JSON.stringify(eventEnvelope({ type: 'app_mention', user: 'UBENCH', text: `<@${botUserId}> ${question}`, ts, channel: 'CBENCH', event_ts: ts }));
       await fetch(`${baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(slackSigningSecret, body) }, body });
     },
-    replyAt: (index) => slack.calls.find((call) => call.method === 'chat.postMessage' && String(call.args.thread_ts) === threadTs(index))?.at,
+    replyAt,
+    completeAt(index, question) {
+      const text = replyAt(index);
+      const images = inThread(index, 'files.completeUploadExternal');
+      if (text === undefined || images.length < (imagesPerQuestion.get(question) ?? 0)) return undefined;
+      return Math.max(text, ...images.map((call) => call.at));
+    },
   };
 }
 
@@ -169,9 +193,27 @@ function teamsDriver({ baseUrl, platforms }: BurstTarget): BurstDriver {
   };
 }
 
-const drivers: Record<AdapterName, (target: BurstTarget) => BurstDriver> = { slack: slackDriver, web: webDriver, discord: discordDriver, teams: teamsDriver };
+/**
+ * How many images each question's reply carries, read from the web chat's answer (one assistant
+ * answers every adapter): Slack's burst waits for that many uploads into each thread.
+ */
+export async function imagesPerQuestion(target: BurstTarget, questions: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const question of new Set(questions)) {
+    const response = await fetch(`${target.baseUrl}/web/ask`, { method: 'POST', body: JSON.stringify({ question, conversation: `bench-images-${counts.size}` }) });
+    const lines = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { blocks?: { type: string }[] });
+    counts.set(question, lines.find((line) => line.blocks)?.blocks?.filter((block) => block.type === 'image').length ?? 0);
+  }
+  return counts;
+}
 
 /** Sends `count` questions at once through one adapter and measures event-to-reply latency. */
-export function adapterLatency(adapter: AdapterName, target: BurstTarget, questions: readonly string[], count: number): Promise<LatencySummary> {
-  return runBurst(target, questions, count, drivers[adapter](target));
+export function adapterLatency(adapter: AdapterName, target: BurstTarget, questions: readonly string[], count: number, images: ReadonlyMap<string, number> = new Map()): Promise<LatencySummary> {
+  const drivers: Record<AdapterName, () => BurstDriver> = {
+    slack: () => slackDriver(target, images),
+    web: () => webDriver(target),
+    discord: () => discordDriver(target),
+    teams: () => teamsDriver(target),
+  };
+  return runBurst(target, questions, count, drivers[adapter]());
 }

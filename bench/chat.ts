@@ -7,13 +7,15 @@
  * work no longer runs on pgdba's event loop (in production it is Slack's, not pgdba's).
  *  1. For each adapter (Slack, web chat, Discord, Teams), N concurrent events (default 50) with
  *     deterministic (router) questions: p50/p95/max event-to-reply latency, p95 by question, lost
- *     replies, and the CPU time the burst cost pgdba (whole process, main thread, other threads,
+ *     replies (for Slack, whose charts follow the text as uploads, also the time to the whole
+ *     reply), and the CPU time the burst cost pgdba (whole process, main thread, other threads,
  *     from /proc/<pid>) and the bench, with the load average. Target: p95 <= 500 ms, zero lost.
  *  2. A ~100 MB PostgreSQL log shared as a Slack file: download + analysis + answer time, number
  *     of progress edits, pgdba's peak RSS during the upload.
  * Target database: DATABASE_URL when set, else the embedded demo. pgdba warms up before /healthz
- * says ready; one question per adapter is asked before measuring. Writes bench/results/chat.json;
- * exits 1 if any reply is lost or the upload is not answered.
+ * says ready; each question is asked once through each adapter before measuring. Writes
+ * bench/results/chat.json; exits 1 if any reply (or Slack chart) is lost or the upload is not
+ * answered.
  *
  *   npx tsx bench/chat.ts [--events 50] [--log-mb 100] [--questions tables,health,help]
  *                         [--adapters slack,web,discord,teams] [--cpu-prof DIR]
@@ -24,7 +26,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adapterLatency, adapterNames, type AdapterName, type LatencySummary } from './_adapter-latency.js';
+import { adapterLatency, adapterNames, imagesPerQuestion, type AdapterName, type LatencySummary } from './_adapter-latency.js';
 import { describeCost } from './_burst-cost.js';
 import { uploadLog, type UploadResult } from './_log-upload.js';
 import { startPlatforms } from './_platforms.js';
@@ -56,15 +58,22 @@ const serve = await startServe({
 console.log(`pgdba serve (pid ${serve.pid}) ready (adapters started, target opened and warmed) in ${serve.readySeconds} s`);
 const target = { pid: serve.pid, baseUrl: serve.baseUrl, platforms };
 
-// One question through each adapter before measuring (the server itself warmed up before /healthz).
-for (const adapter of adapters) await adapterLatency(adapter, target, [questions[0]!], 1);
+// Each question once through the web chat (which also says how many images each reply carries,
+// for Slack's uploads), then once through each adapter, before measuring: the server itself
+// warmed up before /healthz, this warms each adapter's paths and each question's chart.
+const images = await imagesPerQuestion(target, questions);
+for (const adapter of adapters) {
+  for (const question of new Set(questions)) await adapterLatency(adapter, target, [question], 1, images);
+}
 
 const results: Partial<Record<AdapterName, LatencySummary>> = {};
 for (const adapter of adapters) {
-  const summary = await adapterLatency(adapter, target, questions, eventCount);
+  const summary = await adapterLatency(adapter, target, questions, eventCount, images);
   results[adapter] = summary;
   console.log(`${adapter}: ${summary.answered}/${summary.sent} answered, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, max ${summary.max_ms} ms; ${describeCost(summary.cpu)}`);
   console.log(`  p95 by question: ${Object.entries(summary.p95_by_question_ms).map(([question, p95]) => `${question} ${p95} ms`).join(', ')}`);
+  const withImages = summary.with_images;
+  if (withImages) console.log(`  whole replies with their images: p95 ${withImages.p95_ms} ms, max ${withImages.max_ms} ms${withImages.incomplete > 0 ? `, ${withImages.incomplete} missing an image` : ''}`);
 }
 
 let upload: UploadResult | undefined;
@@ -94,5 +103,5 @@ const summary = {
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'chat.json'), `${JSON.stringify(summary, null, 2)}\n`);
 console.log('wrote bench/results/chat.json');
-const lost = Object.values(results).some((result) => result.lost > 0);
+const lost = Object.values(results).some((result) => result.lost > 0 || (result.with_images?.incomplete ?? 0) > 0);
 process.exit(!lost && (upload === undefined || upload.answered) ? 0 : 1);
