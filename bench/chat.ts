@@ -9,7 +9,8 @@
  *     deterministic (router) questions: p50/p95/max event-to-reply latency, p95 by question, lost
  *     replies (for Slack, whose charts follow the text as uploads, also the time to the whole
  *     reply), and the CPU time the burst cost pgdba (whole process, main thread, other threads,
- *     from /proc/<pid>) and the bench, with the load average. Target: p95 <= 500 ms, zero lost.
+ *     from /proc/<pid>, so Linux only) and the bench, with the load average. Target: p95 <= 500
+ *     ms, zero lost.
  *  2. A ~100 MB PostgreSQL log shared as a Slack file: download + analysis + answer time, number
  *     of progress edits, pgdba's peak RSS during the upload.
  * Target database: DATABASE_URL when set, else the embedded demo. pgdba warms up before /healthz
