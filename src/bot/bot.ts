@@ -12,6 +12,7 @@ import { ReplyBuilder, type Progress, type Reply } from '../tools/reply.js';
 import { ToolInputError, type Asker, type ToolContext } from '../tools/tool.js';
 import { parseApprovalPayload, type ApprovalAction, type ApprovalWorkflow } from './approvals/index.js';
 import { route } from './router.js';
+import { SharedRuns } from './shared-runs.js';
 import { StoreUnavailableError } from './stores/store-errors.js';
 
 export interface AskOptions {
@@ -54,7 +55,7 @@ export interface BotDependencies {
 export class Bot {
   private readonly toolNames: ReadonlySet<string>;
   /** Runs of shareable tools in flight, by tool and input. */
-  private readonly inFlight = new Map<string, Promise<BotAnswer>>();
+  private readonly sharedRuns = new SharedRuns<BotAnswer>();
 
   constructor(private readonly deps: BotDependencies) {
     this.toolNames = new Set(deps.tools.map((tool) => tool.name));
@@ -86,13 +87,10 @@ export class Bot {
     } catch (error) {
       return this.failure('bad-input', `The request for ${name} is incomplete: ${describeZodError(error)}`);
     }
-    if (tool.shareable && !options.signal && !options.progress) {
+    // A caller that can cancel keeps its own run: cancelling must not stop the others' answers.
+    if (tool.shareable && !options.signal) {
       const key = `${name}\u0000${JSON.stringify(input)}`;
-      const running = this.inFlight.get(key);
-      if (running) return running;
-      const run = this.execute(tool, name, input, options).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, run);
-      return run;
+      return this.sharedRuns.run(key, options.progress, (progress) => this.execute(tool, name, input, { ...options, progress }));
     }
     return this.execute(tool, name, input, options);
   }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bot } from '../../src/bot/bot.js';
 import { TargetDatabase } from '../../src/engine/db/target-database.js';
 import { tools } from '../../src/tools/registry.js';
+import type { ToolContext } from '../../src/tools/tool.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/database.js';
 
 describe('bot over a real database', () => {
@@ -116,6 +117,54 @@ describe('identical questions arriving together', () => {
     expect(runs).toBe(1);
     expect(answers.map((answer) => answer.data)).toEqual([{ runs: 1 }, { runs: 1 }, { runs: 1 }]);
     await bot.ask('health');
+    expect(runs).toBe(2);
+  });
+
+  it('share one run when the callers follow progress: each sees the updates from when it joined, the latest one first', async () => {
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reportSecondStage: () => void = () => undefined;
+    const slowOverview = {
+      ...tools.find((tool) => tool.name === 'server_overview')!,
+      async run(_input: unknown, context: ToolContext) {
+        runs += 1;
+        context.progress?.({ stage: 'reading settings', done: 0 });
+        reportSecondStage = () => context.progress?.({ stage: 'reading activity', done: 1 });
+        await gate;
+        return { data: { runs }, reply: { blocks: [] } };
+      },
+    };
+    const bot = new Bot({ tools: [slowOverview], openTarget: () => Promise.reject(new Error('not needed')) });
+    const seenByFirst: string[] = [];
+    const seenByLate: string[] = [];
+    const first = bot.ask('health', { progress: (progress) => seenByFirst.push(progress.stage) });
+    const late = bot.ask('health', { progress: (progress) => seenByLate.push(progress.stage) });
+    reportSecondStage();
+    release();
+    const answers = await Promise.all([first, late]);
+    expect(runs).toBe(1);
+    expect(answers.map((answer) => answer.data)).toEqual([{ runs: 1 }, { runs: 1 }]);
+    expect(seenByFirst).toEqual(['reading settings', 'reading activity']);
+    expect(seenByLate).toEqual(['reading settings', 'reading activity']);
+  });
+
+  it('do not share a run with a caller that can cancel it', async () => {
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowOverview = {
+      ...tools.find((tool) => tool.name === 'server_overview')!,
+      async run() {
+        runs += 1;
+        await gate;
+        return { data: { runs }, reply: { blocks: [] } };
+      },
+    };
+    const bot = new Bot({ tools: [slowOverview], openTarget: () => Promise.reject(new Error('not needed')) });
+    const burst = Promise.all([bot.ask('health'), bot.ask('health', { signal: new AbortController().signal })]);
+    release();
+    await burst;
     expect(runs).toBe(2);
   });
 });

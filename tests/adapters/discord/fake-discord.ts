@@ -15,6 +15,8 @@ export interface RecordedRequest {
   /** JSON body, or payload_json of a multipart body. */
   json: Record<string, unknown> | undefined;
   files: { field: string; name: string; type: string; bytes: Buffer }[];
+  /** performance.now() when the request had fully arrived (benchmarks). */
+  at: number;
 }
 
 export const botUser = { id: '900000000000000001', username: 'pgdba', discriminator: '0', bot: true, avatar: null, global_name: null };
@@ -121,7 +123,7 @@ export class FakeDiscord {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const type = request.headers['content-type'] ?? '';
-    const recorded: RecordedRequest = { method: request.method ?? 'GET', path: decodeURIComponent((request.url ?? '/').split('?')[0]!), headers: request.headers, json: undefined, files: [] };
+    const recorded: RecordedRequest = { method: request.method ?? 'GET', path: decodeURIComponent((request.url ?? '/').split('?')[0]!), headers: request.headers, json: undefined, files: [], at: 0 };
     if (type.startsWith('application/json') && body.length > 0) recorded.json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
     if (type.startsWith('multipart/form-data')) {
       const form = await new Request('http://local/', { method: 'POST', headers: { 'content-type': type }, body }).formData();
@@ -130,6 +132,7 @@ export class FakeDiscord {
         else if (typeof value !== 'string') recorded.files.push({ field, name: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
       }
     }
+    recorded.at = performance.now();
     this.requests.push(recorded);
     return recorded;
   }
