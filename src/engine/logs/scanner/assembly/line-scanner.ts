@@ -93,8 +93,22 @@ let messageStart: i32 = 0;
 /** Takes the program of `ops` ops written at PROGRAM_AT, and forgets every interned value. */
 export function configure(ops: i32): void {
   opCount = ops;
+  tupleCount = 0;
+  otherCount = 0;
+  for (let pc = 0; pc < ops; pc++) {
+    const code = op(pc);
+    if (code == OP_SQLSTATE || (code == OP_LAZY && argA(pc) >= 0)) unchecked(tupleOps[tupleCount++] = pc);
+    else if (code == OP_TIME || code == OP_PID || code == OP_SESSION || code == OP_LAZY || code == OP_DIGITS) unchecked(otherOps[otherCount++] = pc);
+  }
   resetIntern();
 }
+
+// The capturing ops: those of the field tuple (%e and the text fields, in op order), and the
+// others (time, pid, %c; and the unkept captures, which only need resetting per line).
+const tupleOps = new StaticArray<i32>(MAX_OPS);
+let tupleCount: i32 = 0;
+const otherOps = new StaticArray<i32>(MAX_OPS);
+let otherCount: i32 = 0;
 
 /** Forgets every interned value (the JavaScript side forgets its strings at the same time). */
 export function resetIntern(): void {
@@ -429,12 +443,6 @@ function matchSeverity(pos: i32, end: i32): i32 {
   return 0;
 }
 
-/** Whether op `pc` captures a field of the field tuple (%e and the text fields; not %c, per session). */
-@inline function isTupleField(pc: i32): bool {
-  const code = op(pc);
-  return code == OP_SQLSTATE || (code == OP_LAZY && argA(pc) >= 0);
-}
-
 // The field tuples of the last lines (most lines repeat one of a few sessions' database, user,
 // application, client and SQLSTATE): the bytes from the first field to the last with where each
 // field was captured, and the ids they were given. Four entries, most recently used first.
@@ -477,20 +485,10 @@ function storeFields(line: usize): bool {
   for (let f = 0; f < 7; f++) store<i32>(line + ((S_FIELDS + f) << 2), 0);
   store<i32>(line + (S_TIME_KEY << 2), 0);
   store<i32>(line + (S_PID << 2), 0);
-  let regionStart = 0x7fffffff;
-  let regionEnd = -1;
-  let fields = 0;
-  for (let pc = 0; pc < opCount; pc++) {
+  for (let k = 0; k < otherCount; k++) {
+    const pc = unchecked(otherOps[k]);
     const start = unchecked(capStart[pc]);
     const stop = unchecked(capEnd[pc]);
-    if (isTupleField(pc)) {
-      fields++;
-      if (start >= 0) {
-        if (start < regionStart) regionStart = start;
-        if (stop > regionEnd) regionEnd = stop;
-      }
-      continue;
-    }
     if (start < 0 || stop == start) continue;
     const code = op(pc);
     if (code == OP_TIME) {
@@ -512,15 +510,25 @@ function storeFields(line: usize): bool {
       if (!storeField(line, pc, start, stop)) return false;
     }
   }
+  let regionStart = 0x7fffffff;
+  let regionEnd = -1;
+  for (let k = 0; k < tupleCount; k++) {
+    const pc = unchecked(tupleOps[k]);
+    const start = unchecked(capStart[pc]);
+    if (start < 0) continue;
+    if (start < regionStart) regionStart = start;
+    const stop = unchecked(capEnd[pc]);
+    if (stop > regionEnd) regionEnd = stop;
+  }
   if (regionEnd < 0) return true;
   const length = regionEnd - regionStart;
-  if (fields > TUPLE_MAX_FIELDS || length > TUPLE_MAX_BYTES) return storeEachField(line);
+  if (tupleCount > TUPLE_MAX_FIELDS || length > TUPLE_MAX_BYTES) return storeEachField(line);
   // A tuple seen lately: same bytes, same captures.
   for (let o = 0; o < TUPLE_ENTRIES; o++) {
     const entry = TUPLES + <usize>load<u8>(tupleOrder + <usize>o) * TUPLE_STRIDE;
     if (load<i32>(entry) != length || !sameCaptures(entry, regionStart) || !equalBytes(entry + TUPLE_BYTES_AT, INPUT_AT + <usize>regionStart, length)) continue;
-    for (let f = 0; f < 7; f++) store<i32>(line + ((S_FIELDS + f) << 2), load<i32>(entry + TUPLE_IDS + (<usize>f << 2)));
-    toFront(o);
+    memory.copy(line + (<usize>S_FIELDS << 2), entry + TUPLE_IDS, 28);
+    if (o > 0) toFront(o);
     return true;
   }
   if (!storeEachField(line)) return false;
@@ -528,15 +536,14 @@ function storeFields(line: usize): bool {
   const slot = load<u8>(tupleOrder + 3);
   const entry = TUPLES + <usize>slot * TUPLE_STRIDE;
   store<i32>(entry, length);
-  let k: usize = 0;
-  for (let pc = 0; pc < opCount; pc++) {
-    if (!isTupleField(pc)) continue;
+  for (let k = 0; k < tupleCount; k++) {
+    const pc = unchecked(tupleOps[k]);
     const start = unchecked(capStart[pc]);
-    store<i32>(entry + TUPLE_OFFSETS + k, start < 0 ? -1 : start - regionStart);
-    store<i32>(entry + TUPLE_OFFSETS + k + 4, start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart);
-    k += 8;
+    const at = entry + TUPLE_OFFSETS + (<usize>k << 3);
+    store<i32>(at, start < 0 ? -1 : start - regionStart);
+    store<i32>(at + 4, start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart);
   }
-  for (let f = 0; f < 7; f++) store<i32>(entry + TUPLE_IDS + (<usize>f << 2), load<i32>(line + ((S_FIELDS + f) << 2)));
+  memory.copy(entry + TUPLE_IDS, line + (<usize>S_FIELDS << 2), 28);
   memory.copy(entry + TUPLE_BYTES_AT, INPUT_AT + <usize>regionStart, <usize>length);
   toFront(3);
   return true;
@@ -544,14 +551,12 @@ function storeFields(line: usize): bool {
 
 /** Whether the tuple entry's captures are where this line's are (relative to the region). */
 function sameCaptures(entry: usize, regionStart: i32): bool {
-  let k: usize = 0;
-  for (let pc = 0; pc < opCount; pc++) {
-    if (!isTupleField(pc)) continue;
+  for (let k = 0; k < tupleCount; k++) {
+    const pc = unchecked(tupleOps[k]);
     const start = unchecked(capStart[pc]);
-    const relativeStart = start < 0 ? -1 : start - regionStart;
-    const relativeEnd = start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart;
-    if (load<i32>(entry + TUPLE_OFFSETS + k) != relativeStart || load<i32>(entry + TUPLE_OFFSETS + k + 4) != relativeEnd) return false;
-    k += 8;
+    const at = entry + TUPLE_OFFSETS + (<usize>k << 3);
+    if (load<i32>(at) != (start < 0 ? -1 : start - regionStart)) return false;
+    if (load<i32>(at + 4) != (start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart)) return false;
   }
   return true;
 }
@@ -564,8 +569,8 @@ function toFront(o: i32): void {
 
 /** The tuple's fields interned one by one, in the order of the ops (a later one wins). */
 function storeEachField(line: usize): bool {
-  for (let pc = 0; pc < opCount; pc++) {
-    if (!isTupleField(pc)) continue;
+  for (let k = 0; k < tupleCount; k++) {
+    const pc = unchecked(tupleOps[k]);
     const start = unchecked(capStart[pc]);
     if (start >= 0 && !storeField(line, pc, start, unchecked(capEnd[pc]))) return false;
   }
@@ -869,9 +874,8 @@ export function scan(from: i32, length: i32, maxLines: i32): i32 {
     store<i32>(line + (S_RAW_END << 2), rawEnd);
     let status = STATUS_JS;
     if (!lineHigh && opCount > 0) {
-      for (let pc = 0; pc < opCount; pc++) {
-        unchecked(capStart[pc] = -1);
-      }
+      for (let k = 0; k < tupleCount; k++) unchecked(capStart[unchecked(tupleOps[k])] = -1);
+      for (let k = 0; k < otherCount; k++) unchecked(capStart[unchecked(otherOps[k])] = -1);
       steps = 0;
       const r = matchFrom(0, start, end);
       if (r > 0) {
