@@ -13,6 +13,9 @@ import { defaultStoreUrl } from '../local/local-identity.js';
 import { configuredAdapters } from './configured-adapters.js';
 import { listenChatServer } from './http-server.js';
 
+/** How long a stopped server waits for client libraries' pending work before it exits anyway. */
+const EXIT_GRACE_MS = 3_000;
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -64,6 +67,13 @@ export function registerServeCommand(program: Command): void {
       stopMaintenanceRuns();
       await server.stop();
       await app.close();
+      // A stopped server exits when nothing is left to do. A library may still hold a timer (the
+      // Slack Web API client retrying an unreachable API keeps retrying for minutes): an
+      // orchestrator's SIGTERM must not wait for it.
+      setTimeout(() => {
+        logger.info(`pgdba serve: stopped; exiting with work still pending in a client library (retries of a chat API).`);
+        process.exit(process.exitCode ?? 0);
+      }, EXIT_GRACE_MS).unref();
     });
 }
 
