@@ -216,6 +216,25 @@ export class LogAggregator {
     return refs;
   }
 
+  /** Whether entries can be counted without looking at them (no time window, no filter). */
+  get unfiltered(): boolean {
+    const o = this.options;
+    return this.since === -Infinity && this.until === Infinity && o.database === undefined && o.user === undefined && o.application === undefined;
+  }
+
+  /**
+   * What `add` does for a LOG entry whose event is 'connection-received' (`received`) or 'other',
+   * when `unfiltered`: counts it, without an entry or event object (most lines of a log with
+   * log_connections).
+   */
+  addUneventful(time: number, received: boolean): void {
+    this.seq += 2;
+    this.entries += 1;
+    if (time < this.first) this.first = time;
+    if (time > this.last) this.last = time;
+    if (received) this.events.connections.received += 1;
+  }
+
   /** Whether the entry passes the time window and the database/user/application filters. */
   passes(entry: LogEntry): boolean {
     const o = this.options;

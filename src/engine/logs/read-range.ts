@@ -91,6 +91,7 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
   const held: LogEntry[] = [];
   const heldEvents: LogEvent[] = [];
   const texts: string[] = [];
+  const unfiltered = aggregator.unfiltered;
   const addEntry = (entry: LogEntry, known: LogEvent | undefined, reused: boolean) => {
     result.entries += 1;
     if (entry.time < result.first) result.first = entry.time;
@@ -130,6 +131,15 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
       stitcher.flush();
       entry.source = input.source;
       addEntry(entry, event, true);
+    },
+    uneventful: (time, received) => {
+      if (held.length > 0 || !unfiltered) return false;
+      stitcher.flush();
+      result.entries += 1;
+      if (time < result.first) result.first = time;
+      if (time > result.last) result.last = time;
+      aggregator.addUneventful(time, received);
+      return true;
     },
     unparsed: (line, text, reason) => {
       result.unparsed += 1;

@@ -10,6 +10,12 @@ export interface RecordSink {
    * the reader after the call: keep a copy, not the object.
    */
   entry?(entry: LogEntry, event: LogEvent): void;
+  /**
+   * A whole LOG entry of no interest but its count and time ('connection received' when
+   * `received`, other connection messages otherwise); false when the sink needs the entry itself
+   * (filters, held entries): the reader then calls `entry`.
+   */
+  uneventful?(time: number, received: boolean): boolean;
   unparsed(line: number, text: string, reason: string): void;
   /** Lines that are not PostgreSQL server records but are expected in this format (e.g. operator messages). */
   skipped(line: number, reason: string): void;

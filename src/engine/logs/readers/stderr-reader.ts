@@ -10,7 +10,7 @@ import { prefixProgram } from '../scanner/prefix-program.js';
 import { scannedEvent, wholeOnItsLine } from '../scanner/scanned-event.js';
 import {
   SLOTS, STATUS_CONTINUATION, STATUS_RECORD, S_END, S_FIELDS, S_KIND, S_MESSAGE, S_PID, S_RAW_END, S_SEVERITY, S_START, S_STATUS,
-  S_TIME_KEY, S_TIME_MS, WasmLineScanner, latin1,
+  S_TIME_KEY, S_TIME_MS, WasmLineScanner, latin1, KIND_OTHER_CONNECTION, KIND_RECEIVED,
 } from '../scanner/wasm-line-scanner.js';
 import { parseLogTimestamp } from '../timestamp.js';
 import type { LogEvent } from '../classifier.js';
@@ -50,6 +50,7 @@ export class StderrReader implements FormatReader {
    */
   private readonly entrySink: ((entry: LogEntry, event: LogEvent) => void) | undefined;
   private readonly completeEntry: LogEntry = { ...emptyMatch('LOG', 0) };
+  private readonly uneventfulSink: ((time: number, received: boolean) => boolean) | undefined;
   /** The WebAssembly scanner for pieces of bytes, when the prefix allows it and it is built. */
   private readonly scanner: WasmLineScanner | undefined;
   /** Epoch ms of the start of each interned minute (scanner ids of minute + zone). */
@@ -64,6 +65,7 @@ export class StderrReader implements FormatReader {
     const program = scan && matcher.prefix !== HEURISTIC_PREFIX ? prefixProgram(matcher.prefix) : undefined;
     this.scanner = program === undefined ? undefined : WasmLineScanner.create(program);
     this.entrySink = sink.entry?.bind(sink);
+    this.uneventfulSink = sink.uneventful?.bind(sink);
   }
 
   /**
@@ -155,6 +157,8 @@ export class StderrReader implements FormatReader {
           // A connection or disconnection message, complete on its line: aggregated as it is.
           if (this.current !== undefined) this.sink.record(this.current);
           this.current = undefined;
+          const kind = slots[at + S_KIND]!;
+          if ((kind === KIND_RECEIVED || kind === KIND_OTHER_CONNECTION) && this.uneventfulSink?.(this.scannedTime(slots, at, values), kind === KIND_RECEIVED) === true) continue;
           const entry = this.completeEntry;
           this.fillFields(entry, slots, at, values);
           entry.line = lineNumber;
@@ -188,8 +192,7 @@ export class StderrReader implements FormatReader {
   /** The prefix's fields of a scanned line (every field set, so a reused entry keeps none of the last line's). */
   private fillFields(record: LogRecord, slots: Int32Array, at: number, values: string[]): void {
     record.severity = scannedSeverities[slots[at + S_SEVERITY]!]!;
-    const minute = slots[at + S_TIME_KEY]!;
-    record.time = minute === 0 ? NaN : this.minuteStart(minute, values) + slots[at + S_TIME_MS]!;
+    record.time = this.scannedTime(slots, at, values);
     record.pid = slots[at + S_PID]!;
     const fields = at + S_FIELDS;
     let id = slots[fields]!;
@@ -206,6 +209,11 @@ export class StderrReader implements FormatReader {
     record.sqlstate = id === 0 ? undefined : values[id];
     id = slots[fields + 6]!;
     record.backendType = id === 0 ? undefined : values[id];
+  }
+
+  private scannedTime(slots: Int32Array, at: number, values: string[]): number {
+    const minute = slots[at + S_TIME_KEY]!;
+    return minute === 0 ? NaN : this.minuteStart(minute, values) + slots[at + S_TIME_MS]!;
   }
 
   /** Epoch ms of an interned minute: its text (YYYY-MM-DD HH:MM then the zone) read once. */
