@@ -71,7 +71,7 @@ export function registerLogsCommand(program: Command): Command {
     .option('--anonymize', 'mask constants in examples, parameters and error details')
     .option('--top <n>', 'how many statements to list', '100')
     .option('--progress', 'print progress to stderr')
-    .option('--jobs <n>', 'worker threads for large plain stderr logs (default: one per idle core, at most 4; 1: one pass)')
+    .option('--jobs <n>', 'worker threads for large plain stderr logs (default: one pass when the line scanner reads them, else one per idle core, at most 4; 1: one pass)')
     .action(async (files: string[], flags: AnalyzeFlags) => {
       let options: LogAnalysisOptions;
       try {

@@ -121,7 +121,8 @@ export interface LogAnalysisOptions {
   unparsedExamples?: number;
   signal?: AbortSignal;
   /**
-   * Worker threads for large plain stderr files (default: one per idle core, at most 4); 1 reads
+   * Worker threads for large plain stderr files (default: 1 when the WebAssembly line scanner reads
+   * every plain stderr input, else one per idle core, at most 4); 1 reads
    * every input in one pass on the calling thread. The result is the same either way.
    */
   jobs?: number;

@@ -147,6 +147,15 @@ describe('WebAssembly line scanner', () => {
     expect(new StderrReader(compilePrefix('%n [%p] '), { record: () => undefined, unparsed: () => undefined, skipped: () => undefined }, true).scansBytes).toBe(false);
   });
 
+  it('reads in one pass by default when the scanner reads every input (workers only when asked for)', async () => {
+    const path = join(corpus, 'quellog', 'stderr.log');
+    const byDefault = await analyzeLogs([path], { parallelMinBytes: 0 });
+    expect(byDefault.summary.workers).toBe(0);
+    const asked = await analyzeLogs([path], { parallelMinBytes: 0, rangeBytes: 200_000, jobs: 2 });
+    expect(asked.summary.workers).toBe(2);
+    expect({ ...asked.queries }).toEqual({ ...byDefault.queries });
+  });
+
   it('gives the analysis of the text reader on every stderr file of the corpus', async () => {
     const files: string[] = [];
     const walk = (dir: string) => {
