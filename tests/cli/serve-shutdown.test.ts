@@ -42,11 +42,15 @@ describe('pgdba serve on SIGTERM', () => {
         if (stderr.includes('pgdba serve: listening on')) resolve();
       });
     });
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code, signal) => {
+      stderr += `(closed: code ${code}, signal ${signal})`;
+      resolve(code);
+    }));
     try {
       await listening;
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      const code = await exited;
+      expect(code, stderr).toBe(0);
       expect(stderr).toContain('pgdba serve: stopping.');
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

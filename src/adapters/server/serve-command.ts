@@ -51,6 +51,13 @@ export function registerServeCommand(program: Command): void {
         return;
       }
       if (adapters.length === 0) logger.info('pgdba serve: no chat adapter is configured (set SLACK_BOT_TOKEN, DISCORD_*, MICROSOFT_APP_ID, or use --web); serving /healthz only.');
+      // Signal handlers before the server starts: a stop asked for during the warm-up, or by whoever
+      // reads the log line that says the server is up, is a graceful stop once it has started.
+      const stopRequested = new Promise<void>((resolve) => {
+        const shutdown = () => resolve();
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      });
       const server = await listenChatServer({ port: config.PORT, host, adapters, warmUp: () => app.warmUp() });
       await server.start();
       const stopMaintenanceRuns = startMaintenanceWindowRuns(app.approvals, {
@@ -58,11 +65,7 @@ export function registerServeCommand(program: Command): void {
         onError: (error) => logger.error('pgdba serve: running scheduled changes failed', error),
       });
       logger.info(`pgdba serve: listening on ${host}:${server.port} (${adapters.map((a) => `${a.name} via ${a.transport}`).join(', ') || 'no adapters'}); ${app.assistant.agentEnabled ? 'LLM agent enabled' : 'command router only (no LLM configured)'}.`);
-      await new Promise<void>((resolve) => {
-        const shutdown = () => resolve();
-        process.once('SIGINT', shutdown);
-        process.once('SIGTERM', shutdown);
-      });
+      await stopRequested;
       logger.info('pgdba serve: stopping.');
       stopMaintenanceRuns();
       await server.stop();
