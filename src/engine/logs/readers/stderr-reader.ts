@@ -29,6 +29,12 @@ function endsAtOnce(slots: Int32Array, at: number, hasNext: boolean): boolean {
   return slots[next + S_STATUS] === STATUS_RECORD && (severity < 5 || severity > 10);
 }
 
+/** The interned value of a field slot (id 0: the prefix gave no value). */
+function fieldValue(slots: Int32Array, slot: number, values: string[]): string | undefined {
+  const id = slots[slot]!;
+  return id === 0 ? undefined : values[id];
+}
+
 /** Severity codes of the line scanner. */
 const scannedSeverities: Severity[] = [
   'LOG', 'ERROR', 'WARNING', 'FATAL', 'PANIC', 'DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'LOCATION', 'INFO', 'NOTICE',
@@ -195,20 +201,13 @@ export class StderrReader implements FormatReader {
     record.time = this.scannedTime(slots, at, values);
     record.pid = slots[at + S_PID]!;
     const fields = at + S_FIELDS;
-    let id = slots[fields]!;
-    record.user = id === 0 ? undefined : values[id];
-    id = slots[fields + 1]!;
-    record.database = id === 0 ? undefined : values[id];
-    id = slots[fields + 2]!;
-    record.application = id === 0 ? undefined : values[id];
-    id = slots[fields + 3]!;
-    record.client = id === 0 ? undefined : values[id];
-    id = slots[fields + 4]!;
-    record.sessionId = id === 0 ? undefined : values[id];
-    id = slots[fields + 5]!;
-    record.sqlstate = id === 0 ? undefined : values[id];
-    id = slots[fields + 6]!;
-    record.backendType = id === 0 ? undefined : values[id];
+    record.user = fieldValue(slots, fields, values);
+    record.database = fieldValue(slots, fields + 1, values);
+    record.application = fieldValue(slots, fields + 2, values);
+    record.client = fieldValue(slots, fields + 3, values);
+    record.sessionId = fieldValue(slots, fields + 4, values);
+    record.sqlstate = fieldValue(slots, fields + 5, values);
+    record.backendType = fieldValue(slots, fields + 6, values);
   }
 
   private scannedTime(slots: Int32Array, at: number, values: string[]): number {

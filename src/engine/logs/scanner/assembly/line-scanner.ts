@@ -267,6 +267,23 @@ function matchZone(pc: i32, pos: i32, end: i32): i32 {
   return r > 0 ? pos + 1 : r;
 }
 
+/**
+ * A greedy run captured by op `pc` from `from`: the rest of the program is tried after it ending
+ * at `last`, then one byte shorter, down to `least` (longest first, as a regular expression).
+ */
+function greedyRun(pc: i32, from: i32, least: i32, last: i32, end: i32): i32 {
+  for (let stop = last; stop >= least; stop--) {
+    const r = matchFrom(pc + 1, stop, end);
+    if (r < 0) return r;
+    if (r > 0) {
+      unchecked(capStart[pc] = from);
+      unchecked(capEnd[pc] = stop);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /** Tries the program from op `pc` at `pos`: 1 matched, 0 no match, -1 undecided (budget). */
 function matchFrom(pc: i32, pos: i32, end: i32): i32 {
   if (++steps > STEP_BUDGET) return -1;
@@ -355,16 +372,8 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
       }
       let last = from;
       while (last < end && isDigit(byteAt(last))) last++;
-      const least = code == OP_PID ? 1 : argA(pc);
-      for (let stop = last; stop >= from + least; stop--) {
-        const r = matchFrom(pc + 1, stop, end);
-        if (r < 0) return r;
-        if (r > 0) {
-          unchecked(capStart[pc] = from);
-          unchecked(capEnd[pc] = stop);
-          return 1;
-        }
-      }
+      const r = greedyRun(pc, from, from + (code == OP_PID ? 1 : argA(pc)), last, end);
+      if (r != 0) return r;
     }
     return 0;
   }
@@ -388,16 +397,7 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
     if (dot == pos || dot >= end || byteAt(dot) != 46) return 0;
     let last = dot + 1;
     while (last < end && isHex(byteAt(last))) last++;
-    for (let stop = last; stop > dot + 1; stop--) {
-      const r = matchFrom(pc + 1, stop, end);
-      if (r < 0) return r;
-      if (r > 0) {
-        unchecked(capStart[pc] = pos);
-        unchecked(capEnd[pc] = stop);
-        return 1;
-      }
-    }
-    return 0;
+    return greedyRun(pc, pos, dot + 2, last, end);
   }
   if (code == OP_OPTIONAL) {
     // (?:...)? greedy: with the group first, then without it (argA: the op after the group).
