@@ -7,7 +7,9 @@
  * thread (--jobs 1: the "one core" figure) and with worker threads (--jobs N, default: one per
  * core up to 4, whatever the load). pgBadger runs as one process.
  *
- *   npx tsx bench/logs.ts [--mb 200] [--jobs N] [--repeat R] [--skip-pgbadger]
+ *   npx tsx bench/logs.ts [--mb 200] [--jobs N] [--repeat R] [--pgbadger-repeat K] [--skip-pgbadger]
+ * pgdba's figures are the fastest of R runs, pgBadger's the fastest of K; with taskset on the
+ * machine, pgBadger and one more pgdba one pass run pinned to one core (`taskset -c 0`).
  *   npx tsx bench/logs.ts --run-pgdba FILE PREFIX JOBS   (internal: one measured pgdba run)
  */
 import { spawnSync } from 'node:child_process';
@@ -31,8 +33,12 @@ interface Usage {
   maxRssMb: number;
 }
 
-function timed(command: string, args: string[]): { stdout: string; stderr: string; usage: Usage } {
-  const child = spawnSync('/usr/bin/time', ['-f', 'GNUTIME %e %U %S %M', command, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** `taskset -c 0` when the machine has it: the process and all its threads on one core. */
+const oneCore = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0'] : undefined;
+
+function timed(command: string, args: string[], pinned = false): { stdout: string; stderr: string; usage: Usage } {
+  const pin = pinned && oneCore !== undefined ? oneCore : [];
+  const child = spawnSync('/usr/bin/time', ['-f', 'GNUTIME %e %U %S %M', ...pin, command, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = /GNUTIME (\S+) (\S+) (\S+) (\d+)/.exec(child.stderr);
   if (child.status !== 0 || !line) throw new Error(`${command} failed (${child.status}): ${child.stderr.slice(-2000)}`);
   return {
@@ -148,11 +154,11 @@ let runner = '';
 type Measured = PgdbaRun & Usage & { mbPerCpuS: number; loadBefore: number[] };
 
 /** One pgdba run in a child process (`repeat` > 1: the run with the least wall-clock time). */
-function measurePgdba(file: string, jobs: number, repeat: number, scanner: 'wasm' | 'js' = 'wasm'): Measured {
+function measurePgdba(file: string, jobs: number, repeat: number, scanner: 'wasm' | 'js' = 'wasm', pinned = false): Measured {
   let best: Measured | undefined;
   for (let i = 0; i < repeat; i += 1) {
     const loadBefore = loadavg();
-    const { stdout, usage } = timed(process.execPath, [runner, '--run-pgdba', file, prefix, String(jobs), scanner]);
+    const { stdout, usage } = timed(process.execPath, [runner, '--run-pgdba', file, prefix, String(jobs), scanner], pinned);
     const run = JSON.parse(stdout.trim().split('\n').at(-1)!) as PgdbaRun;
     const measured = { ...run, ...usage, mbPerCpuS: run.mb / usage.cpuSeconds, loadBefore };
     if (best === undefined || measured.wallSeconds < best.wallSeconds) best = measured;
@@ -160,10 +166,13 @@ function measurePgdba(file: string, jobs: number, repeat: number, scanner: 'wasm
   return best!;
 }
 
-function measurePgbadger(file: string): Usage & { mbPerS: number; mbPerCpuS: number; queries: number | null; loadBefore: number[] } {
+/** pgBadger's single process, pinned to one core like pgdba's pinned run; `repeat` > 1: its fastest run. */
+function measurePgbadger(file: string, repeat: number): Usage & { mbPerS: number; mbPerCpuS: number; queries: number | null; loadBefore: number[]; runs: number[] } {
   const output = join(dataDir, 'pgbadger-out.json');
   const loadBefore = loadavg();
-  const { usage } = timed('/usr/bin/pgbadger', ['-x', 'json', '-o', output, '--prefix', prefix, '-q', file]);
+  const runs: Usage[] = [];
+  for (let i = 0; i < repeat; i += 1) runs.push(timed('/usr/bin/pgbadger', ['-x', 'json', '-o', output, '--prefix', prefix, '-q', file], true).usage);
+  const usage = runs.reduce((best, run) => (run.wallSeconds < best.wallSeconds ? run : best));
   let queries: number | null;
   try {
     const report = JSON.parse(readFileSync(output, 'utf8')) as { overall_stat?: { queries_number?: number } };
@@ -172,7 +181,7 @@ function measurePgbadger(file: string): Usage & { mbPerS: number; mbPerCpuS: num
     queries = null;
   }
   const mb = statSync(file).size / 1e6;
-  return { ...usage, mbPerS: mb / usage.wallSeconds, mbPerCpuS: mb / usage.cpuSeconds, queries, loadBefore };
+  return { ...usage, mbPerS: mb / usage.wallSeconds, mbPerCpuS: mb / usage.cpuSeconds, queries, loadBefore, runs: runs.map((run) => run.wallSeconds) };
 }
 
 const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
@@ -184,6 +193,7 @@ async function main(): Promise<void> {
   const targetMb = option('--mb', 200);
   const jobs = option('--jobs', Math.min(4, availableParallelism()));
   const repeat = Math.max(1, option('--repeat', 1));
+  const pgbadgerRepeat = Math.max(1, option('--pgbadger-repeat', 1));
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
   const small = join(dataDir, 'stderr-50mb.log');
@@ -206,15 +216,21 @@ async function main(): Promise<void> {
     runs[name] = measurePgdba(file, j, repeat);
     console.log(`  ${show(runs[name]!)}`);
   }
+  // One core, literally: the one pass pinned with its V8 and libuv threads to one core.
+  if (oneCore !== undefined) {
+    console.log(`pgdba --jobs 1 pinned to one core (taskset -c 0) on ${targetMb} MB ...`);
+    runs.onePassLargePinned = measurePgdba(large, 1, repeat, 'wasm', true);
+    console.log(`  ${show(runs.onePassLargePinned)}`);
+  }
   // The same one pass with the regular-expression reader only (no WebAssembly line scanner).
   console.log(`pgdba --jobs 1 --scanner js on ${targetMb} MB ...`);
   runs.onePassLargeText = measurePgdba(large, 1, repeat, 'js');
   console.log(`  ${show(runs.onePassLargeText)}`);
   let pgbadger: ReturnType<typeof measurePgbadger> | null = null;
   if (!args.includes('--skip-pgbadger')) {
-    console.log(`pgBadger on ${targetMb} MB (single process) ...`);
-    pgbadger = measurePgbadger(large);
-    console.log(`  ${pgbadger.mbPerS.toFixed(2)} MB/s wall, ${pgbadger.mbPerCpuS.toFixed(2)} MB per CPU second, load before ${load(pgbadger.loadBefore)}`);
+    console.log(`pgBadger on ${targetMb} MB (single process${oneCore ? ', pinned to one core' : ''}, fastest of ${pgbadgerRepeat}) ...`);
+    pgbadger = measurePgbadger(large, pgbadgerRepeat);
+    console.log(`  ${pgbadger.mbPerS.toFixed(2)} MB/s wall, ${pgbadger.mbPerCpuS.toFixed(2)} MB per CPU second, runs ${pgbadger.runs.map((s) => s.toFixed(1)).join(' / ')} s, load before ${load(pgbadger.loadBefore)}`);
   }
   const onePass = runs.onePassLarge!;
   const workers = runs.workersLarge!;
@@ -223,6 +239,7 @@ async function main(): Promise<void> {
   const ratios = pgbadger
     ? {
         onePassPerCpuSecond: onePass.mbPerCpuS / pgbadger.mbPerCpuS,
+        ...(runs.onePassLargePinned ? { onePassPinnedWall: runs.onePassLargePinned.mbPerS / pgbadger.mbPerS } : {}),
         onePassWall: onePass.mbPerS / pgbadger.mbPerS,
         workersWall: workers.mbPerS / pgbadger.mbPerS,
         workersPerCpuSecond: workers.mbPerCpuS / pgbadger.mbPerCpuS,
@@ -249,10 +266,12 @@ async function main(): Promise<void> {
   console.log(`pgdba one pass       ${show(onePass)}`);
   console.log(`pgdba --jobs ${jobs}        ${show(workers)}`);
   console.log(`pgdba one pass, text ${show(runs.onePassLargeText)}`);
+  if (runs.onePassLargePinned) console.log(`pgdba one core       ${show(runs.onePassLargePinned)}`);
   console.log(`                     ${onePass.calls} calls, ${onePass.distinctQueries} statements, ${onePass.unparsed} unparsed lines`);
   if (pgbadger) console.log(`pgBadger             ${pgbadger.mbPerS.toFixed(2)} MB/s wall (${pgbadger.wallSeconds.toFixed(1)} s), ${pgbadger.mbPerCpuS.toFixed(2)} MB per CPU second, ${pgbadger.queries ?? '?'} queries`);
   if (ratios) {
-    console.log(`ratio one core       ${ratios.onePassPerCpuSecond.toFixed(1)}x per CPU second, ${ratios.onePassWall.toFixed(1)}x wall clock (target 40x)`);
+    console.log(`ratio one pass       ${ratios.onePassPerCpuSecond.toFixed(1)}x per CPU second, ${ratios.onePassWall.toFixed(1)}x wall clock (target 40x)`);
+    if (ratios.onePassPinnedWall !== undefined) console.log(`ratio one core       ${ratios.onePassPinnedWall.toFixed(1)}x wall clock, both pinned to one core (target 40x)`);
     console.log(`ratio --jobs ${jobs}        ${ratios.workersWall.toFixed(1)}x wall clock, ${ratios.workersPerCpuSecond.toFixed(1)}x per CPU second`);
   }
   console.log(`marginal             ${marginalMbPerCpuS.toFixed(1)} MB per CPU second from 50 MB to ${targetMb} MB in one pass (no start-up, warm JIT)${results.marginalRatio !== null ? `, ${results.marginalRatio.toFixed(1)}x pgBadger` : ''}`);
