@@ -77,11 +77,6 @@ export async function readLogRecords(input: LogInput, options: Pick<LogAnalysisO
 }
 
 /**
- * The byte ranges for worker threads, or undefined when the inputs are read in one pass: one
- * job, sampling (one statement in N depends on the order), inputs that are not files (uploads,
- * streams), or too little plain stderr text to split.
- */
-/**
  * Whether every plain stderr input is read by the WebAssembly line scanner. Then one pass is the
  * default: on the 2-core benchmark machine it reads the 200 MB log at ~175 MB/s, and two worker
  * threads (each with its own start-up and JIT warm-up, beside V8's own threads) at ~120 MB/s.
@@ -92,6 +87,11 @@ function scannerReadsAll(prepared: PreparedInput[], options: LogAnalysisOptions)
   return prepared.every((p) => p.format !== 'stderr' || p.matcher === null || ('prefix' in p.matcher && prefixProgram(p.matcher.prefix) !== undefined));
 }
 
+/**
+ * The byte ranges for worker threads, or undefined when the inputs are read in one pass: one
+ * job, sampling (one statement in N depends on the order), inputs that are not files (uploads,
+ * streams), or too little plain stderr text to split.
+ */
 async function planRanges(prepared: PreparedInput[], options: LogAnalysisOptions, jobs: number): Promise<RangeTask[] | undefined> {
   if (jobs <= 1 || (options.sample !== undefined && options.sample > 1)) return undefined;
   if (prepared.some((p) => p.opened.path === undefined)) return undefined;

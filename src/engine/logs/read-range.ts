@@ -96,9 +96,8 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
     result.entries += 1;
     if (entry.time < result.first) result.first = entry.time;
     if (entry.time > result.last) result.last = entry.time;
-    if (resolver === undefined) return aggregator.add(entry, known ?? eventOf(entry));
-    if (held.length === 0 && !aggregator.passes(entry)) return aggregator.add(entry, known ?? eventOf(entry));
     const event = known ?? eventOf(entry);
+    if (resolver === undefined || (held.length === 0 && !aggregator.passes(entry))) return aggregator.add(entry, event);
     if (held.length === 0 && knowsTexts(resolver, entry, event)) return aggregator.add(entry, event);
     held.push(reused ? { ...entry } : entry);
     heldEvents.push(event);

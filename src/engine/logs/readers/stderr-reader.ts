@@ -3,7 +3,7 @@
  * multi-line message follow with a leading tab (PostgreSQL inserts it). Lines that neither match
  * the prefix nor continue a record are reported as unparsed.
  */
-import { lineText, type LinePiece } from '../line-source.js';
+import { lineText, pieceLines, type LinePiece } from '../line-source.js';
 import { emptyMatch, type LinePrefixMatcher } from '../prefix-compiler.js';
 import { HEURISTIC_PREFIX, heuristicPrefixMatcher } from '../prefix-heuristics.js';
 import { prefixProgram } from '../scanner/prefix-program.js';
@@ -146,7 +146,7 @@ export class StderrReader implements FormatReader {
     const length = piece.end - start;
     const scanner = this.scanner;
     if (scanner === undefined || length > scanner.inputCapacity) {
-      for (const line of lineText(bytes, start, piece.end).split('\n')) this.push(line, ++lineNumber);
+      for (const line of pieceLines(piece)) this.push(line, ++lineNumber);
       return lineNumber;
     }
     if (scanner.load(bytes, start, piece.end)) this.minuteStarts = [];

@@ -63,6 +63,7 @@ interface ScannerExports {
   ARENA_AT: { value: number };
   ARENA_BYTES: { value: number };
   MEMORY_BYTES: { value: number };
+  SLOTS: { value: number };
   configure(ops: number): void;
   resetIntern(): void;
   internedCount(): number;
@@ -112,6 +113,8 @@ export class WasmLineScanner {
     };
     const exports = new wasm.Instance(module, { env: { abort } }).exports as ScannerExports;
     this.exports = exports;
+    // The slot layout is written twice (here and in the AssemblyScript source): a stale build must not be misread.
+    if (exports.SLOTS.value !== SLOTS) throw new Error(`line-scanner.wasm has ${exports.SLOTS.value} slots per line, this code reads ${SLOTS}: rebuild it (npm run build:scanner).`);
     const memory = exports.memory;
     const needed = exports.MEMORY_BYTES.value;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));

@@ -267,19 +267,24 @@ function matchZone(pc: i32, pos: i32, end: i32): i32 {
   return r > 0 ? pos + 1 : r;
 }
 
+/** The rest of the program after op `pc` at `stop`; on a match, op `pc` captured from..stop. */
+function restAt(pc: i32, from: i32, stop: i32, end: i32): i32 {
+  const r = matchFrom(pc + 1, stop, end);
+  if (r > 0) {
+    unchecked(capStart[pc] = from);
+    unchecked(capEnd[pc] = stop);
+  }
+  return r;
+}
+
 /**
  * A greedy run captured by op `pc` from `from`: the rest of the program is tried after it ending
  * at `last`, then one byte shorter, down to `least` (longest first, as a regular expression).
  */
 function greedyRun(pc: i32, from: i32, least: i32, last: i32, end: i32): i32 {
   for (let stop = last; stop >= least; stop--) {
-    const r = matchFrom(pc + 1, stop, end);
-    if (r < 0) return r;
-    if (r > 0) {
-      unchecked(capStart[pc] = from);
-      unchecked(capEnd[pc] = stop);
-      return 1;
-    }
+    const r = restAt(pc, from, stop, end);
+    if (r != 0) return r;
   }
   return 0;
 }
@@ -306,13 +311,8 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
       for (let stop = pos; stop < end; stop++) {
         const c = byteAt(stop);
         if (c == literal) {
-          const r = matchFrom(pc + 1, stop, end);
-          if (r < 0) return r;
-          if (r > 0) {
-            unchecked(capStart[pc] = pos);
-            unchecked(capEnd[pc] = stop);
-            return 1;
-          }
+          const r = restAt(pc, pos, stop, end);
+          if (r != 0) return r;
         }
         if (c == 10 || c == 13) return 0;
       }
@@ -323,13 +323,8 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
         const c = byteAt(stop - 1);
         if (c == 10 || c == 13) return 0;
       }
-      const r = matchFrom(pc + 1, stop, end);
-      if (r < 0) return r;
-      if (r > 0) {
-        unchecked(capStart[pc] = pos);
-        unchecked(capEnd[pc] = stop);
-        return 1;
-      }
+      const r = restAt(pc, pos, stop, end);
+      if (r != 0) return r;
     }
     return 0;
   }
@@ -383,12 +378,7 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
       const c = byteAt(pos + i);
       if (!isDigit(c) && !(c >= 65 && c <= 90)) return 0;
     }
-    const r = matchFrom(pc + 1, pos + 5, end);
-    if (r > 0) {
-      unchecked(capStart[pc] = pos);
-      unchecked(capEnd[pc] = pos + 5);
-    }
-    return r;
+    return restAt(pc, pos, pos + 5, end);
   }
   if (code == OP_SESSION) {
     // ([0-9a-f]+\.[0-9a-f]+): the dot ends the first run, the second is greedy.
