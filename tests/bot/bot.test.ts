@@ -97,27 +97,33 @@ describe('files on the pgdba host', () => {
   });
 });
 
+/** server_overview that counts its runs and holds each until `release()`. */
+function gatedOverview() {
+  let runs = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slowOverview = {
+    ...tools.find((tool) => tool.name === 'server_overview')!,
+    async run() {
+      runs += 1;
+      await gate;
+      return { data: { runs }, reply: { blocks: [] } };
+    },
+  };
+  return { slowOverview, release: () => release(), runs: () => runs };
+}
+
 describe('identical questions arriving together', () => {
   it('share one run of a shareable tool, and later questions run it again', async () => {
-    let runs = 0;
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const slowOverview = {
-      ...tools.find((tool) => tool.name === 'server_overview')!,
-      async run() {
-        runs += 1;
-        await gate;
-        return { data: { runs }, reply: { blocks: [] } };
-      },
-    };
+    const { slowOverview, release, runs } = gatedOverview();
     const bot = new Bot({ tools: [slowOverview], openTarget: () => Promise.reject(new Error('not needed')) });
     const burst = Promise.all([bot.ask('health'), bot.ask('health'), bot.ask('status')]);
     release();
     const answers = await burst;
-    expect(runs).toBe(1);
+    expect(runs()).toBe(1);
     expect(answers.map((answer) => answer.data)).toEqual([{ runs: 1 }, { runs: 1 }, { runs: 1 }]);
     await bot.ask('health');
-    expect(runs).toBe(2);
+    expect(runs()).toBe(2);
   });
 
   it('share one run when the callers follow progress: each sees the updates from when it joined, the latest one first', async () => {
@@ -150,21 +156,11 @@ describe('identical questions arriving together', () => {
   });
 
   it('do not share a run with a caller that can cancel it', async () => {
-    let runs = 0;
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const slowOverview = {
-      ...tools.find((tool) => tool.name === 'server_overview')!,
-      async run() {
-        runs += 1;
-        await gate;
-        return { data: { runs }, reply: { blocks: [] } };
-      },
-    };
+    const { slowOverview, release, runs } = gatedOverview();
     const bot = new Bot({ tools: [slowOverview], openTarget: () => Promise.reject(new Error('not needed')) });
     const burst = Promise.all([bot.ask('health'), bot.ask('health', { signal: new AbortController().signal })]);
     release();
     await burst;
-    expect(runs).toBe(2);
+    expect(runs()).toBe(2);
   });
 });
