@@ -207,9 +207,12 @@ export class LogAggregator {
     this.firstTexts = mode.firstTexts === true;
   }
 
-  /** The groups of a statement text (noting the first text of each form when asked to). */
-  private resolve(raw: string, order: number): StatementGroupRef[] {
-    const refs = this.grouper.resolve(raw);
+  /**
+   * The groups of a statement text (noting the first text of each form when asked to);
+   * `keyHash`: its statement key hash, when the line scanner gave it.
+   */
+  private resolve(raw: string, order: number, keyHash?: number): StatementGroupRef[] {
+    const refs = this.grouper.resolve(raw, keyHash);
     // Utility statements are grouped by their exact text and unparsed ones by their normalised
     // text: their display text does not depend on which text came first.
     if (this.firstTexts && !this.firstUses.has(refs) && refs[0]?.parsed === true && !refs.some((ref) => ref.utility)) this.firstUses.set(refs, { raw: detach(raw), order });
@@ -296,7 +299,7 @@ export class LogAggregator {
   private addEvent(event: LogEvent, entry: LogEntry): void {
     switch (event.kind) {
       case 'query':
-        return this.onQuery(event.step, event.query, event.durationMs, entry);
+        return this.onQuery(event.step, event.query, event.durationMs, entry, event.keyHash);
       case 'logged-statement':
         return this.onLoggedStatement(event.query, entry);
       case 'duration': {
@@ -484,11 +487,11 @@ export class LogAggregator {
     this.recordCall(oldest.query, undefined, oldest.context, oldest.context.time, this.order());
   }
 
-  private onQuery(step: string, query: string, durationMs: number, entry: LogEntry): void {
+  private onQuery(step: string, query: string, durationMs: number, entry: LogEntry, keyHash: number | undefined): void {
     if (step === 'parse' || step === 'bind') {
       if (!this.sampled()) return;
       const units = thousandths(durationMs);
-      const refs = this.resolve(query, this.order());
+      const refs = this.resolve(query, this.order(), keyHash);
       for (let i = 0; i < refs.length; i += 1) addShare(this.accumulator(refs, i, query, entry, this.order()).parseBind, units, durationMs, 1, this.sampleEvery);
       return;
     }
@@ -501,7 +504,7 @@ export class LogAggregator {
         if (pending.query !== query) this.recordCall(pending.query, undefined, pending.context, pending.context.time, this.order());
       }
     }
-    this.recordCall(query, durationMs, entry, entry.time, this.order());
+    this.recordCall(query, durationMs, entry, entry.time, this.order(), keyHash);
   }
 
   /** A session ended or failed: its logged statement (if any) is a call without duration. */
@@ -532,9 +535,9 @@ export class LogAggregator {
     return acc;
   }
 
-  private recordCall(query: string, durationMs: number | undefined, context: CallContext, time: number, order: number): void {
+  private recordCall(query: string, durationMs: number | undefined, context: CallContext, time: number, order: number, keyHash?: number): void {
     if (!this.sampled()) return;
-    const refs = this.resolve(query, order);
+    const refs = this.resolve(query, order, keyHash);
     const weight = this.sampleEvery;
     // A multi-statement simple query is one log line but one call per statement in
     // pg_stat_statements; its duration is shared equally (the log has no finer figure).

@@ -8,7 +8,15 @@ export type StatementStep = 'statement' | 'execute' | 'parse' | 'bind';
 
 export type LogEvent =
   /** `duration: N ms  statement|execute|parse|bind <name>: SQL` (log_min_duration_statement). */
-  | { kind: 'query'; durationMs: number; step: StatementStep; name?: string; query: string }
+  | {
+      kind: 'query';
+      durationMs: number;
+      step: StatementStep;
+      name?: string;
+      query: string;
+      /** statementKeyHash(query), when the line scanner computed it (sql-normalizer.ts). */
+      keyHash?: number | undefined;
+    }
   /** `statement: SQL` / `execute <name>: SQL` (log_statement), no duration. */
   | { kind: 'logged-statement'; step: StatementStep; name?: string; query: string }
   /** `duration: N ms` alone (log_duration), to pair with the session's logged statement. */

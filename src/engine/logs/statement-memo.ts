@@ -31,7 +31,8 @@ export interface ResolvedText {
 
 /** Anything that resolves statement texts to their groups (the aggregator's view of a grouper). */
 export interface StatementResolver {
-  resolve(raw: string): StatementGroupRef[];
+  /** `keyHash`: statementKeyHash(raw), when the caller has it (the line scanner computes it). */
+  resolve(raw: string, keyHash?: number): StatementGroupRef[];
   /** The groups exactly as this text gives them (display text included), memo or not. */
   groupsOfText?(raw: string): StatementGroupRef[];
 }
@@ -55,8 +56,16 @@ export abstract class StatementMemo implements StatementResolver {
   /** The groups of one exact text whose memo entry says "by exact text". */
   protected abstract exactRefsFor(raw: string): StatementGroupRef[];
 
-  /** Groups of the statements in `raw` (one per statement of a multi-statement string). */
-  resolve(raw: string): StatementGroupRef[] {
+  /**
+   * Groups of the statements in `raw` (one per statement of a multi-statement string). With its
+   * key hash given, the hash memo is asked first: a number key, where the verbatim-text memo
+   * would hash the whole text.
+   */
+  resolve(raw: string, keyHash?: number): StatementGroupRef[] {
+    if (keyHash !== undefined) {
+      const entry = this.memo.get(keyHash);
+      if (entry !== undefined && !entry.byExactText) return entry.refs;
+    }
     const seen = this.byText.get(raw);
     if (seen !== undefined) return seen;
     const refs = this.resolveByKey(raw);

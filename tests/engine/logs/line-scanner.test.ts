@@ -3,6 +3,7 @@
  * does: the same records (fields, message, line numbers), the same events, the same unparsed
  * lines. Each case runs both readers on the same bytes and compares what they give.
  */
+import { isAscii } from 'node:buffer';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ import { openInput } from '../../../src/engine/logs/line-source.js';
 import { compilePrefix } from '../../../src/engine/logs/prefix-compiler.js';
 import { StderrReader } from '../../../src/engine/logs/readers/stderr-reader.js';
 import { prefixProgram } from '../../../src/engine/logs/scanner/prefix-program.js';
-import { lineScannerAvailable } from '../../../src/engine/logs/scanner/wasm-line-scanner.js';
+import { lineScannerAvailable, WasmLineScanner } from '../../../src/engine/logs/scanner/wasm-line-scanner.js';
+import { statementKeyHash } from '../../../src/engine/logs/sql-normalizer.js';
 import type { LogAnalysis } from '../../../src/engine/logs/analysis-types.js';
 import type { LogEntry, LogRecord } from '../../../src/engine/logs/types.js';
 import { corpus } from './corpus.js';
@@ -23,12 +25,26 @@ interface Read {
   unparsed: { line: number; text: string }[];
   skipped: number[];
   scannedEntries: number;
+  /** Statement events that came with the scanner's key hash (each checked against the tokenizer's). */
+  hashedStatements: number;
+}
+
+/**
+ * The event as the text reader gives it: the scanner's key hash of a statement is checked
+ * against the JavaScript tokenizer's (statementKeyHash of the final SQL), then left out.
+ */
+function checkedEvent(event: LogEvent, result: Read): LogEvent {
+  if (event.kind !== 'query' || event.keyHash === undefined) return event;
+  expect(event.keyHash, event.query).toBe(statementKeyHash(event.query));
+  result.hashedStatements += 1;
+  const { keyHash: _checked, ...rest } = event;
+  return rest;
 }
 
 /** What a reader gives for `text`: records (and whole entries, with `entries`), in order. */
 async function read(prefix: string, text: string | Buffer, scan: boolean, entries = false): Promise<Read> {
-  const result: Read = { items: [], unparsed: [], skipped: [], scannedEntries: 0 };
-  const shape = (record: LogRecord, event: LogEvent) => ({ ...record, event, message: record.message });
+  const result: Read = { items: [], unparsed: [], skipped: [], scannedEntries: 0, hashedStatements: 0 };
+  const shape = (record: LogRecord, event: LogEvent) => ({ ...record, event: checkedEvent(event, result), message: record.message });
   const reader = new StderrReader(compilePrefix(prefix), {
     record: (record) => result.items.push(shape(record, eventOf(record as LogEntry))),
     unparsed: (line, lineText) => result.unparsed.push({ line, text: lineText }),
@@ -50,7 +66,7 @@ async function read(prefix: string, text: string | Buffer, scan: boolean, entrie
 async function expectSameRecords(prefix: string, text: string | Buffer): Promise<Read> {
   const byText = await read(prefix, text, false);
   const byScanner = await read(prefix, text, true);
-  expect(byScanner).toEqual(byText);
+  expect({ ...byScanner, hashedStatements: 0 }).toEqual(byText);
   const withEntries = await read(prefix, text, true, true);
   const messageless = (items: Record<string, unknown>[], whole: Record<string, unknown>[]) =>
     items.map((item, i) => (whole[i]?.message === '(whole entry)' ? { ...item, message: '(whole entry)', messageStart: '(whole entry)' } : item));
@@ -131,6 +147,60 @@ describe('WebAssembly line scanner', () => {
     // Every line but the last of each scanned batch is a whole entry (the next line is known).
     expect(result.scannedEntries).toBeGreaterThan(39_000);
     expect(result.items.at(-1)).toMatchObject({ user: 'user39999', database: 'db39999', client: '10.0.249.1', pid: 39999 });
+  });
+
+  it('takes continuation lines into their record, and hashes its SQL as the tokenizer does, wherever the lines end', async () => {
+    const head = (pid: number, ms: string) => `2024-01-01 00:00:00.000 UTC [${pid}] 00000: db=shop,user=app,app=psql,client=[local] LOG:  duration: ${ms} ms  `;
+    const next = (pid: number) => `2024-01-01 00:00:00.001 UTC [${pid}] 00000: db=shop,user=app,app=psql,client=[local] LOG:  connection received: host=[local]`;
+    const cases = [
+      `${head(1, '1.5')}statement: SELECT a,\n\tb FROM t\n\tWHERE id = 42 -- note\n${next(1)}`,
+      `${head(2, '1.5')}execute S_1: SELECT $1\n\t, 'x' /* c */\n\r\n${next(2)}`,
+      `${head(3, '2')}statement: SELECT 1\r\n\tFROM t\r\n${next(3)}`,
+      // A non-ASCII line, an empty line, then more continuation lines: the text reader goes on.
+      `${head(4, '2')}statement: SELECT 1\n\tFROM t\n\tWHERE n = 'é'\n\tAND m = 2\n${next(4)}`,
+      `${head(5, '2')}statement: SELECT 1\n\tFROM t\n\n\tAND m = 2\n${next(5)}`,
+      `${head(6, '2')}statement: SELECT 1\n\tFROM t\n  AND m = 2\n\tAND k = 3\n${next(6)}`,
+      // Other messages taken in: classified whole, as the text reader does.
+      `2024-01-01 00:00:00.000 UTC [7] 00000: db=shop,user=app,app=psql,client=[local] LOG:  connection received: host=[local]\n\tport=5\n${next(7)}`,
+      `2024-01-01 00:00:00.000 UTC [8] 42601: db=shop,user=app,app=psql,client=[local] ERROR:  syntax error\n\tat line 2\n${next(8)}`,
+      `${head(9, '3')}statement: SELECT $$ a\n\tb $$, $x$ c $x$ FROM "a\n\tb"\n\tWHERE x = E'\\'' || B'01' || X'ff' || U&'d' || N'n'`,
+    ];
+    const result = await expectSameRecords(busyPrefix, `${cases.join('\n')}\n`);
+    expect(result.hashedStatements).toBeGreaterThanOrEqual(4);
+    // Statements over piece (64 kB) and scan boundaries, many lines each.
+    const statement = (i: number) => `${head(100 + (i % 30), String(i % 97))}statement: SELECT *\n${Array.from({ length: 1 + (i % 9) }, (_, k) => `\tFROM t${k} WHERE c = ${i * k} AND d = 'v${k}'`).join('\n')}`;
+    const long = await expectSameRecords(busyPrefix, `${Array.from({ length: 6000 }, (_, i) => statement(i)).join('\n')}\n`);
+    expect(long.hashedStatements).toBeGreaterThan(5900);
+    const interleaved = await expectSameRecords('%m [%p] %q%u@%d ', generatedLog(3000, 11));
+    expect(interleaved.hashedStatements).toBeGreaterThan(0);
+  });
+
+  it("computes the tokenizer's statement key hash for any ASCII SQL (generated and from the corpus)", async () => {
+    const scanner = WasmLineScanner.create(prefixProgram(busyPrefix)!)!;
+    let state = 12345;
+    const random = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 4294967296;
+    };
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
+    const tokens = [
+      'SELECT', 'from', 'x1', '_a$b', 'e', 'E', 'b', 'x', 'n', 'u', 'U', '0', '7', '42', '0001', '2147483647', '2147483648', '-2147483648', '-2147483649',
+      '9223372036854775807', '9223372036854775808', '-9223372036854775808', '-9223372036854775809', '12345678901234567890', '1.5', '.5', '1.', '1..2', '1e5', '1E+5', '1e-', '2e',
+      '0x1F_a', '0X', "'a''b'", "'unterminated", "E'\\''", "e'\\\\'", "B'01'", "X'ff'", "N'x'", "U&'d'", "u&'", '$$a$$', '$t$ b $t$', '$t$ open', '$', '$1', '$12', '$a',
+      '--c\n', '--c', '/* a /* b */ c */', '/* open', '"q""i"', '"open', '-', '--', '(', ')', '[', ']', ',', ';', '=', '<>', '::', '.', '*', '/', '+', ' ', '  ', '\n', '\t', '\r', '\f', '\n\t',
+    ];
+    const checked: string[] = [];
+    for (let i = 0; i < 20_000; i += 1) {
+      const parts = Array.from({ length: 1 + Math.floor(random() * 14) }, () => pick(tokens));
+      checked.push(parts.join(random() < 0.5 ? '' : pick([' ', '\n', ''])));
+    }
+    // Every statement text of the corpus's stderr and csv logs that is ASCII.
+    for (const file of [join(corpus, 'quellog', 'stderr.log'), join(corpus, 'quellog', 'csvlog.csv')]) {
+      const analysis = await analyzeLogs([file], { jobs: 1, topQueries: 10_000 });
+      for (const query of analysis.queries) if (isAscii(Buffer.from(query.example))) checked.push(query.example);
+    }
+    for (const text of checked) expect(scanner.keyHash(Buffer.from(text, 'latin1')), JSON.stringify(text)).toBe(statementKeyHash(text));
+    expect(checked.length).toBeGreaterThan(20_050);
   });
 
   it('hands a line to the text reader when the matcher exceeds its step budget, with the same result', async () => {

@@ -9,8 +9,8 @@ import { HEURISTIC_PREFIX, heuristicPrefixMatcher } from '../prefix-heuristics.j
 import { prefixProgram } from '../scanner/prefix-program.js';
 import { scannedEvent, wholeOnItsLine } from '../scanner/scanned-event.js';
 import {
-  SLOTS, STATUS_CONTINUATION, STATUS_RECORD, S_END, S_FIELDS, S_KIND, S_MESSAGE, S_PID, S_RAW_END, S_SEVERITY, S_START, S_STATUS,
-  S_TIME_KEY, S_TIME_MS, WasmLineScanner, latin1, KIND_OTHER_CONNECTION, KIND_RECEIVED,
+  SLOTS, STATUS_CONTINUATION, STATUS_RECORD, S_END, S_FIELDS, S_KIND, S_MESSAGE, S_PID, S_RAW_END, S_SEVERITY, S_SPAN, S_START, S_STATUS,
+  S_TEXT_END, S_TEXT_START, S_TIME_KEY, S_TIME_MS, WasmLineScanner, latin1, KIND_OTHER_CONNECTION, KIND_RECEIVED,
 } from '../scanner/wasm-line-scanner.js';
 import { parseLogTimestamp } from '../timestamp.js';
 import type { LogEvent } from '../classifier.js';
@@ -82,8 +82,11 @@ export class StderrReader implements FormatReader {
     record.message += `\n${text}`;
     const event = record.event;
     if (event === undefined) return;
-    if (event.kind === 'query') event.query += `\n${text}`;
-    else record.event = undefined;
+    if (event.kind === 'query') {
+      event.query += `\n${text}`;
+      // The scanner's key hash was of the SQL without this line.
+      if (event.keyHash !== undefined) event.keyHash = undefined;
+    } else record.event = undefined;
   }
 
   /** Whether pieces of bytes are read by the WebAssembly scanner. */
@@ -139,7 +142,8 @@ export class StderrReader implements FormatReader {
   /**
    * Reads the lines of a piece of bytes, numbered from `lineNumber` + 1; returns the number of
    * the last. Lines the scanner matched become records here without a regular expression or a
-   * string per field; every other line takes the text path of `push`, so the records are the same.
+   * string per field, with the continuation lines it took into them; every other line takes the
+   * text path of `push`, so the records are the same.
    */
   pushPiece(piece: LinePiece, lineNumber: number): number {
     const { bytes, start } = piece;
@@ -172,7 +176,12 @@ export class StderrReader implements FormatReader {
         } else if (status === STATUS_RECORD) {
           if (this.current !== undefined) this.sink.record(this.current);
           this.current = this.scannedRecord(slots, at, values, bytes, start, start + slots[at + S_END]!, lineNumber);
-          if (slots[at + S_KIND] !== 0) this.current.event = scannedEvent(slots, scanner.numbers, at, line, values, this.current);
+          if (slots[at + S_KIND] !== 0) this.current.event = scannedEvent(slots, scanner.numbers, at, line, values, this.current, scanner.hashes[line]!);
+          // The continuation lines the record took in.
+          const span = slots[at + S_SPAN]!;
+          line += span;
+          at += span * SLOTS;
+          lineNumber += span;
         } else if (status === STATUS_CONTINUATION && this.current !== undefined) {
           this.continueRecord(this.current, latin1(bytes, lineStart + 1, start + slots[at + S_END]!));
         } else {
@@ -189,7 +198,7 @@ export class StderrReader implements FormatReader {
     const messageAt = pieceStart + slots[at + S_MESSAGE]!;
     const record: LogRecord = emptyMatch(scannedSeverities[slots[at + S_SEVERITY]!]!, slots[at + S_MESSAGE]! - slots[at + S_START]!);
     this.fillFields(record, slots, at, values);
-    record.message = latin1(bytes, messageAt, lineEnd);
+    record.message = slots[at + S_SPAN] === 0 ? latin1(bytes, messageAt, lineEnd) : this.scanner!.text(slots[at + S_TEXT_START]!, slots[at + S_TEXT_END]!);
     record.line = lineNumber;
     splitVerboseState(record);
     return record;

@@ -6,7 +6,8 @@ import { OTHER, type LogEvent } from '../classifier.js';
 import type { LogRecord } from '../types.js';
 import { KIND_AUTHORIZED, KIND_DISCONNECTION, KIND_DURATION, KIND_OTHER_CONNECTION, KIND_QUERY, KIND_RECEIVED, S_K1, S_K2, S_K3, S_K4, S_KIND, S_MESSAGE } from './wasm-line-scanner.js';
 
-export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: number, line: number, values: string[], record: LogRecord): LogEvent {
+/** `keyHash`: the scanner's statement key hash of a statement's SQL (NaN: none). */
+export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: number, line: number, values: string[], record: LogRecord, keyHash = NaN): LogEvent {
   switch (slots[at + S_KIND]) {
     case KIND_RECEIVED:
       return { kind: 'connection-received', host: values[slots[at + S_K1]!]! };
@@ -29,9 +30,10 @@ export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: numbe
       const from = slots[at + S_MESSAGE]!;
       const query = message.slice(slots[at + S_K4]! - from);
       const step = slots[at + S_K1]!;
-      if (step === 0) return { kind: 'query', durationMs: numbers[line]!, step: 'statement', query };
+      const hash = Number.isNaN(keyHash) ? undefined : keyHash;
+      if (step === 0) return { kind: 'query', durationMs: numbers[line]!, step: 'statement', query, keyHash: hash };
       const name = message.slice(slots[at + S_K2]! - from, slots[at + S_K3]! - from);
-      return { kind: 'query', durationMs: numbers[line]!, step: steps[step]!, name, query };
+      return { kind: 'query', durationMs: numbers[line]!, step: steps[step]!, name, query, keyHash: hash };
     }
     case KIND_OTHER_CONNECTION:
       return OTHER;

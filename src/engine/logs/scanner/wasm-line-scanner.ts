@@ -22,6 +22,10 @@ export const S_K1 = 17;
 export const S_K2 = 18;
 export const S_K3 = 19;
 export const S_K4 = 20;
+/** Continuation lines the record took in (the reader skips them), and its joined message in the text area. */
+export const S_SPAN = 21;
+export const S_TEXT_START = 22;
+export const S_TEXT_END = 23;
 
 /** Message kinds of S_KIND (0: not recognised; classify the text). */
 export const KIND_RECEIVED = 1;
@@ -58,6 +62,8 @@ interface ScannerExports {
   MAX_LINES: { value: number };
   OUTPUT_AT: { value: number };
   NUMBERS_AT: { value: number };
+  HASHES_AT: { value: number };
+  TEXT_AT: { value: number };
   MAX_IDS: { value: number };
   ENTRIES_AT: { value: number };
   ARENA_AT: { value: number };
@@ -69,6 +75,7 @@ interface ScannerExports {
   internedCount(): number;
   internedBytesUsed(): number;
   scan(from: number, length: number, maxLines: number): number;
+  keyHashOfInput(at: number, length: number): number;
 }
 
 /** Buffer#latin1Slice (not in Node's type declarations): toString('latin1') without its argument checks, per line. */
@@ -97,10 +104,13 @@ export class WasmLineScanner {
   private readonly exports: ScannerExports;
   private readonly bytes: Uint8Array;
   private readonly memoryBuffer: Buffer;
+  private readonly textAt: number;
   /** Slots of the lines of the last scan (SLOTS per line). */
   readonly slots: Int32Array;
   /** One number per line of the last scan (the session time of a disconnection). */
   readonly numbers: Float64Array;
+  /** Per line of the last scan, the statement key hash of a statement record's SQL (NaN: none). */
+  readonly hashes: Float64Array;
   /** Interned values by id (index 0: no value). */
   values: string[] = [''];
 
@@ -123,6 +133,8 @@ export class WasmLineScanner {
     new Int32Array(memory.buffer, exports.PROGRAM_AT.value, program.length).set(program);
     this.slots = new Int32Array(memory.buffer, exports.OUTPUT_AT.value, exports.MAX_LINES.value * SLOTS);
     this.numbers = new Float64Array(memory.buffer, exports.NUMBERS_AT.value, exports.MAX_LINES.value);
+    this.hashes = new Float64Array(memory.buffer, exports.HASHES_AT.value, exports.MAX_LINES.value);
+    this.textAt = exports.TEXT_AT.value;
     this.inputCapacity = exports.INPUT_CAPACITY.value;
     exports.configure(program.length / 3);
   }
@@ -154,6 +166,18 @@ export class WasmLineScanner {
     const lines = this.exports.scan(from, length, this.exports.MAX_LINES.value);
     this.decodeNewValues();
     return lines;
+  }
+
+  /** A joined message of the last scan (S_TEXT_START..S_TEXT_END of its record). */
+  text(start: number, end: number): string {
+    return latin1(this.memoryBuffer, this.textAt + start, this.textAt + end);
+  }
+
+  /** The scanner's statement key hash of ASCII `sql` (what it gives statement records; for the tests). */
+  keyHash(sql: Buffer): number {
+    if (sql.length > this.inputCapacity) throw new Error('text longer than the scanner input');
+    this.bytes.set(sql, this.exports.INPUT_AT.value);
+    return this.exports.keyHashOfInput(0, sql.length);
   }
 
   private decodeNewValues(): void {

@@ -12,6 +12,8 @@
 // Memory: the program, the input piece, the output slots (SLOTS i32 per line and one f64), the
 // intern hash table, its entries and its arena (see the layout below).
 
+import { statementKeyHash } from './statement-key';
+
 const OP_LIT: i32 = 1;
 const OP_TIME: i32 = 2;
 const OP_PID: i32 = 3;
@@ -52,6 +54,12 @@ const S_K1: i32 = 17;
 const S_K2: i32 = 18;
 const S_K3: i32 = 19;
 const S_K4: i32 = 20;
+// A record line followed by continuation lines in the same scan takes them in: S_SPAN lines,
+// skipped by the reader, and the whole message (the lines joined by '\n' without their tab) in
+// the text area at S_TEXT_START..S_TEXT_END (offsets from TEXT_AT).
+const S_SPAN: i32 = 21;
+const S_TEXT_START: i32 = 22;
+const S_TEXT_END: i32 = 23;
 
 // Field numbers (slot S_FIELDS + field).
 const F_CLIENT: i32 = 3;
@@ -68,13 +76,18 @@ export const INPUT_CAPACITY: i32 = 1 << 20;
 export const MAX_LINES: i32 = 4096;
 export const OUTPUT_AT: usize = INPUT_AT + <usize>INPUT_CAPACITY + 65536;
 export const NUMBERS_AT: usize = OUTPUT_AT + <usize>(MAX_LINES * SLOTS * 4);
+// Per line, the statement key hash of a KIND_QUERY record's SQL (sql-normalizer.ts
+// statementKeyHash), or NaN when the record may go on past the scan.
+export const HASHES_AT: usize = NUMBERS_AT + <usize>(MAX_LINES * 8);
 const HASH_SLOTS: i32 = 1 << 17; // a power of two
-const TABLE_AT: usize = NUMBERS_AT + <usize>(MAX_LINES * 8);
+const TABLE_AT: usize = HASHES_AT + <usize>(MAX_LINES * 8);
 export const MAX_IDS: i32 = 1 << 16;
 export const ENTRIES_AT: usize = TABLE_AT + <usize>(HASH_SLOTS * 4); // per id: arena offset, length, hash (i32 each)
 export const ARENA_AT: usize = ENTRIES_AT + <usize>(MAX_IDS * 12);
 export const ARENA_BYTES: i32 = 4 << 20;
-export const MEMORY_BYTES: usize = ARENA_AT + <usize>ARENA_BYTES;
+// The joined messages of the records of one scan (never longer than the lines they come from).
+export const TEXT_AT: usize = ARENA_AT + <usize>ARENA_BYTES;
+export const MEMORY_BYTES: usize = TEXT_AT + <usize>INPUT_CAPACITY + 16;
 
 // The first 16 bytes (YYYY-MM-DD HH:MM) of the last time that was valid ('-' never starts one).
 const LAST_MINUTE: usize = memory.data<u8>([45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45]);
@@ -846,14 +859,62 @@ function sessionTime(a: i32, b: i32): f64 {
   return (hours * 3600 + minutes * 60 + digits / scale) * 1000;
 }
 
+let textUsed: i32 = 0;
+
+/**
+ * Takes continuation line a..b (after its tab) into the record whose slots are at `record`: on
+ * the first, the record's message is copied to the text area; each line is added after a '\n'.
+ */
+function joinContinuation(record: usize, a: i32, b: i32): void {
+  const span = load<i32>(record + (S_SPAN << 2));
+  if (span == 0) {
+    const from = load<i32>(record + (S_MESSAGE << 2));
+    const to = load<i32>(record + (S_END << 2));
+    store<i32>(record + (S_TEXT_START << 2), textUsed);
+    memory.copy(TEXT_AT + <usize>textUsed, INPUT_AT + <usize>from, <usize>(to - from));
+    textUsed += to - from;
+    // Only a statement's SQL grows with more lines; any other message must be classified whole
+    // (what the reader does when a continuation line joins a scanned record).
+    if (load<i32>(record + (S_KIND << 2)) != KIND_QUERY) store<i32>(record + (S_KIND << 2), 0);
+  }
+  store<u8>(TEXT_AT + <usize>textUsed, 10);
+  memory.copy(TEXT_AT + <usize>(textUsed + 1), INPUT_AT + <usize>a, <usize>(b - a));
+  textUsed += 1 + b - a;
+  store<u8>(TEXT_AT + <usize>textUsed, 0); // what the statement key hash may read past the text
+  store<i32>(record + (S_SPAN << 2), span + 1);
+  store<i32>(record + (S_TEXT_END << 2), textUsed);
+}
+
+/**
+ * The statement key hash of a statement record's SQL, once its lines in this scan are taken in.
+ * Should a later line still continue it, the reader drops the hash with the text it extends.
+ */
+function hashStatement(record: usize): void {
+  if (load<i32>(record + (S_KIND << 2)) != KIND_QUERY) return;
+  const sqlAt = load<i32>(record + (S_K4 << 2));
+  let hash: f64;
+  if (load<i32>(record + (S_SPAN << 2)) == 0) {
+    hash = statementKeyHash(INPUT_AT + <usize>sqlAt, load<i32>(record + (S_END << 2)) - sqlAt);
+  } else {
+    const from = load<i32>(record + (S_TEXT_START << 2)) + sqlAt - load<i32>(record + (S_MESSAGE << 2));
+    hash = statementKeyHash(TEXT_AT + <usize>from, load<i32>(record + (S_TEXT_END << 2)) - from);
+  }
+  store<f64>(HASHES_AT + lineIndex(record) * 8, hash);
+}
+
 /**
  * Scans the lines of input bytes `from`..`length` (lines end at '\n' or at `length`), writing
  * SLOTS i32 per line, at most `maxLines` lines. Returns the number of lines written; the next
- * call continues at the raw end of the last line + 1.
+ * call continues at the raw end of the last line + 1. Continuation lines right after a record
+ * are taken into it (S_SPAN); they keep their slots, with their status.
  */
 export function scan(from: i32, length: i32, maxLines: i32): i32 {
   let lines = 0;
   let start = from;
+  let open: usize = 0; // the slots of the record taking continuation lines in, if any
+  textUsed = 0;
+  // The statement key hash may read one byte past a statement on the last line.
+  store<u8>(INPUT_AT + <usize>length, 0);
   while (start <= length && lines < maxLines) {
     const rawEnd = lineEnd(start, length);
     const line = OUTPUT_AT + (<usize>lines) * (<usize>SLOTS << 2);
@@ -862,6 +923,7 @@ export function scan(from: i32, length: i32, maxLines: i32): i32 {
     store<i32>(line + (S_START << 2), start);
     store<i32>(line + (S_END << 2), end);
     store<i32>(line + (S_RAW_END << 2), rawEnd);
+    store<f64>(HASHES_AT + (<usize>lines << 3), NaN);
     let status = STATUS_JS;
     if (!lineHigh && opCount > 0) {
       for (let k = 0; k < tupleCount; k++) unchecked(capStart[unchecked(tupleOps[k])] = -1);
@@ -876,6 +938,7 @@ export function scan(from: i32, length: i32, maxLines: i32): i32 {
             store<i32>(line + (S_MESSAGE << 2), messageStart);
             store<i32>(line + (S_SEVERITY << 2), severityCode);
             store<i32>(line + (S_KIND << 2), kind);
+            store<i32>(line + (S_SPAN << 2), 0);
           }
         }
       } else if (r == 0 && end > start && byteAt(start) == 9) {
@@ -883,8 +946,21 @@ export function scan(from: i32, length: i32, maxLines: i32): i32 {
       }
     }
     store<i32>(line + (S_STATUS << 2), status);
+    if (status == STATUS_CONTINUATION && open != 0) {
+      joinContinuation(open, start + 1, end);
+    } else {
+      if (open != 0) hashStatement(open);
+      open = status == STATUS_RECORD ? line : 0;
+    }
     lines++;
     start = rawEnd + 1;
   }
+  if (open != 0) hashStatement(open);
   return lines;
+}
+
+/** The statement key hash of `length` bytes loaded at `at` in the input (for the tests). */
+export function keyHashOfInput(at: i32, length: i32): f64 {
+  store<u8>(INPUT_AT + <usize>(at + length), 0);
+  return statementKeyHash(INPUT_AT + <usize>at, length);
 }
