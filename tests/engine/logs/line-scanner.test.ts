@@ -203,6 +203,63 @@ describe('WebAssembly line scanner', () => {
     expect(checked.length).toBeGreaterThan(20_050);
   });
 
+  it('matches generated prefixes and ambiguous lines as the regular expression does (first path and backtracking)', async () => {
+    let state = 987654321;
+    const random = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 4294967296;
+    };
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
+    const escapes = ['%p', '%l', '%e', '%c', '%u', '%d', '%a', '%h', '%r', '%x', '%Q', '%i', '%b', '%m', '%t'];
+    const separators = [' ', ',', ':', '@', '[', ']', '=', '-', '|', ' [', '] ', 'db=', ',user=', ''];
+    // Values chosen so that several choices of a field or a zone can match: they hold the
+    // prefix's separators, digits, severities and zones.
+    const texts = ['', 'a', 'a b', 'x,y', 'u@d', '[local]', 'a:b', 'a]b', 'db=x', ',user=z', '-', '|', 'LOG', 'LOG:  x', '12', ' UTC', '10.0.0.1(5432)', 'a=b,c'];
+    const zones = [' UTC', 'UTC', '+05:30', '+0530', '-03', ' +02', '', ' CEST', ' X1', '+05:3', ' -0800'];
+    const values: Record<string, () => string> = {
+      '%p': () => pick(['1', '42', '123456', '']), '%l': () => pick(['1', '17']), '%x': () => pick(['', '0', '789']), '%Q': () => pick(['-12', '0', '5', '-']),
+      '%e': () => pick(['00000', '42P01', '0000']), '%c': () => pick(['4d1db7a8.4227', 'a.b', '1.2', 'ab.']),
+      '%m': () => `2024-01-01 00:00:0${Math.floor(random() * 10)}.123${pick(zones)}`, '%t': () => `2024-01-01 00:00:0${Math.floor(random() * 10)}${pick(zones)}`,
+    };
+    const severities = ['LOG:  ', 'ERROR:  ', 'LOG: ', 'STATEMENT:  ', 'DEBUG1:  ', 'DEBUG:  '];
+    const messages = ['duration: 1.5 ms  statement: SELECT 1', 'connection received: host=[local]', 'x LOG:  y', 'disconnection: session time: 0:00:01.000 user=a database=b host=c'];
+    let programs = 0;
+    for (let p = 0; p < 150; p += 1) {
+      const parts = [pick(['%m', '%t'])];
+      for (let k = 0, n = 1 + Math.floor(random() * 5); k < n; k += 1) parts.push(pick(separators), random() < 0.15 ? '%q' : '', pick(escapes));
+      parts.push(pick([' ', ': ', '']));
+      const prefix = parts.join('');
+      if (prefixProgram(prefix) === undefined) continue;
+      programs += 1;
+      const lines: string[] = [];
+      for (let l = 0; l < 30; l += 1) {
+        // The prefix with a value per escape; %q ends it early at random (processes without a session).
+        let line = '';
+        for (const part of parts) {
+          if (part === '%q') {
+            if (random() < 0.3) break;
+            continue;
+          }
+          line += part in values ? values[part]!() : part.startsWith('%') ? pick(texts) : part;
+        }
+        line += `${pick(severities)}${pick(messages)}`;
+        // Now and then a byte more or less, so that matches fail or take another path.
+        if (random() < 0.15) {
+          const at = Math.floor(random() * line.length);
+          line = random() < 0.5 ? line.slice(0, at) + line.slice(at + 1) : line.slice(0, at) + pick([' ', ',', ':', '1', 'a']) + line.slice(at);
+        }
+        lines.push(line);
+        if (random() < 0.2) lines.push(`\t${pick(messages)}`);
+      }
+      for (const line of lines) {
+        const a = await read(prefix, `${line}\n`, false);
+        const b = await read(prefix, `${line}\n`, true);
+        try { expect({ ...b, hashedStatements: 0 }).toEqual(a); } catch (e) { console.log('CASE', JSON.stringify({ prefix, line })); throw e; }
+      }
+    }
+    expect(programs).toBeGreaterThan(100);
+  });
+
   it('hands a line to the text reader when the matcher exceeds its step budget, with the same result', async () => {
     const prefix = '%a:%u:%d:%a:%u:%d ';
     const long = `${'a:'.repeat(3000)} LOG:  x`;

@@ -302,6 +302,18 @@ function greedyRun(pc: i32, from: i32, least: i32, last: i32, end: i32): i32 {
   return 0;
 }
 
+/**
+ * Where the %q group started on the path being tried (-1: not in it). The group runs up to the
+ * severity, and a JavaScript regular expression does not let an optional group match the empty
+ * string (an empty iteration of a quantifier fails): reaching the severity through the group
+ * needs at least one byte in it.
+ */
+let groupFrom: i32 = -1;
+
+@inline function groupIsEmpty(pos: i32): bool {
+  return groupFrom == pos;
+}
+
 /** Tries the program from op `pc` at `pos`: 1 matched, 0 no match, -1 undecided (budget). */
 function matchFrom(pc: i32, pos: i32, end: i32): i32 {
   if (++steps > STEP_BUDGET) return -1;
@@ -341,7 +353,7 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
     }
     return 0;
   }
-  if (code == OP_SEVERITY) return matchSeverity(pos, end);
+  if (code == OP_SEVERITY) return groupIsEmpty(pos) ? 0 : matchSeverity(pos, end);
   if (code == OP_TIME) {
     // \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, then \.\d{3} for %m.
     if (pos + 19 > end) return 0;
@@ -404,11 +416,153 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
   }
   if (code == OP_OPTIONAL) {
     // (?:...)? greedy: with the group first, then without it (argA: the op after the group).
+    groupFrom = pos;
     const r = matchFrom(pc + 1, pos, end);
+    groupFrom = -1;
     if (r != 0) return r;
     return matchFrom(argA(pc), pos, end);
   }
   return -1;
+}
+
+/**
+ * The program along its first path only: every choice point takes the choice the backtracking
+ * matcher (matchFrom) tries first: a lazy field its shortest candidate, a greedy run its longest,
+ * the zone its first alternative, an optional group the group. When every op matches along it,
+ * this is the match matchFrom finds (it tries this path before any other), without a call per
+ * op; otherwise false, and the line goes to matchFrom. Records captures along the way.
+ */
+function matchFirstPath(pos: i32, end: i32): bool {
+  let pc = 0;
+  groupFrom = -1;
+  while (true) {
+    const code = op(pc);
+    if (code == OP_LIT) {
+      const n = argB(pc);
+      if (pos + n > end) return false;
+      const mask: u32 = n == 4 ? 0xffffffff : (<u32>1 << (<u32>n << 3)) - 1;
+      if ((load<u32>(INPUT_AT + <usize>pos) & mask) != <u32>argA(pc)) return false;
+      pos += n;
+    } else if (code == OP_LAZY) {
+      let stop = pos;
+      if (op(pc + 1) == OP_LIT) {
+        // The first place the next literal's first byte is, before any line terminator.
+        const literal = argA(pc + 1) & 0xff;
+        while (true) {
+          if (stop >= end) return false;
+          const c = byteAt(stop);
+          if (c == literal) break;
+          if (c == 10 || c == 13) return false;
+          stop++;
+        }
+      }
+      unchecked(capStart[pc] = pos);
+      unchecked(capEnd[pc] = stop);
+      pos = stop;
+    } else if (code == OP_SEVERITY) {
+      return !groupIsEmpty(pos) && matchSeverity(pos, end) == 1;
+    } else if (code == OP_TIME) {
+      const zoneEnd = firstTimeChoice(pc, pos, end);
+      if (zoneEnd < 0) return false;
+      unchecked(capStart[pc] = pos);
+      unchecked(capEnd[pc] = zoneEnd);
+      pos = zoneEnd;
+    } else if (code == OP_PID || code == OP_DIGITS) {
+      // Longest run first, the signed run (with its '-') before the unsigned one.
+      const least = code == OP_PID ? 1 : argA(pc);
+      let from = pos;
+      let last = pos;
+      if (code == OP_DIGITS && argB(pc) == 1 && pos < end && byteAt(pos) == 45) {
+        last = pos + 1;
+        while (last < end && isDigit(byteAt(last))) last++;
+        if (last >= pos + 1 + least) from = pos + 1;
+        else last = pos;
+      }
+      if (from == pos) {
+        while (last < end && isDigit(byteAt(last))) last++;
+        if (last < pos + least) return false;
+      }
+      unchecked(capStart[pc] = from);
+      unchecked(capEnd[pc] = last);
+      pos = last;
+    } else if (code == OP_SQLSTATE) {
+      if (pos + 5 > end) return false;
+      for (let i = 0; i < 5; i++) {
+        const c = byteAt(pos + i);
+        if (!isDigit(c) && !(c >= 65 && c <= 90)) return false;
+      }
+      unchecked(capStart[pc] = pos);
+      unchecked(capEnd[pc] = pos + 5);
+      pos += 5;
+    } else if (code == OP_SESSION) {
+      let dot = pos;
+      while (dot < end && isHex(byteAt(dot))) dot++;
+      if (dot == pos || dot >= end || byteAt(dot) != 46) return false;
+      let last = dot + 1;
+      while (last < end && isHex(byteAt(last))) last++;
+      if (last < dot + 2) return false;
+      unchecked(capStart[pc] = pos);
+      unchecked(capEnd[pc] = last);
+      pos = last;
+    } else if (code == OP_OPTIONAL) {
+      // The group first, i.e. the next op.
+      groupFrom = pos;
+    } else {
+      return false;
+    }
+    pc++;
+  }
+}
+
+/**
+ * The time at `pos` with its first zone alternative (the order of matchZone): returns where the
+ * zone ends, or -1 when the time does not match.
+ */
+function firstTimeChoice(pc: i32, pos: i32, end: i32): i32 {
+  if (pos + 19 > end) return -1;
+  const sameMinute = load<u64>(INPUT_AT + <usize>pos) == load<u64>(LAST_MINUTE) && load<u64>(INPUT_AT + <usize>pos + 8) == load<u64>(LAST_MINUTE + 8);
+  if (!sameMinute) {
+    for (let i = 0; i < 16; i++) {
+      if (i == 4 || i == 7 || i == 10 || i == 13) continue;
+      if (!isDigit(byteAt(pos + i))) return -1;
+    }
+    if (byteAt(pos + 4) != 45 || byteAt(pos + 7) != 45 || byteAt(pos + 10) != 32 || byteAt(pos + 13) != 58) return -1;
+    memory.copy(LAST_MINUTE, INPUT_AT + <usize>pos, 16);
+  }
+  if (byteAt(pos + 16) != 58 || !isDigit(byteAt(pos + 17)) || !isDigit(byteAt(pos + 18))) return -1;
+  let after = pos + 19;
+  if (argA(pc) == 1) {
+    if (after + 4 > end || byteAt(after) != 46 || !isDigit(byteAt(after + 1)) || !isDigit(byteAt(after + 2)) || !isDigit(byteAt(after + 3))) return -1;
+    after += 4;
+  }
+  // ` ?[A-Za-z][A-Za-z0-9]*`, the space taken first, the longest run.
+  for (let space = 1; space >= 0; space--) {
+    let at = after;
+    if (space == 1) {
+      if (at < end && byteAt(at) == 32) at++;
+      else continue;
+    }
+    if (at < end && isLetter(byteAt(at))) {
+      let last = at + 1;
+      while (last < end && (isLetter(byteAt(last)) || isDigit(byteAt(last)))) last++;
+      return last;
+    }
+  }
+  // `[+-]\d\d(?::?\d\d)?`, then the same after a space: the longest form first.
+  for (let space = 0; space <= 1; space++) {
+    let at = after;
+    if (space == 1) {
+      if (at < end && byteAt(at) == 32) at++;
+      else continue;
+    }
+    if (at + 2 < end && (byteAt(at) == 43 || byteAt(at) == 45) && isDigit(byteAt(at + 1)) && isDigit(byteAt(at + 2))) {
+      const hours = at + 3;
+      if (hours + 2 < end && byteAt(hours) == 58 && isDigit(byteAt(hours + 1)) && isDigit(byteAt(hours + 2))) return hours + 3;
+      if (hours + 1 < end && isDigit(byteAt(hours)) && isDigit(byteAt(hours + 1))) return hours + 2;
+      return hours;
+    }
+  }
+  return after;
 }
 
 // The severity names in the order of the regular expression's alternatives, as static bytes:
@@ -861,6 +1015,12 @@ function sessionTime(a: i32, b: i32): f64 {
 
 let textUsed: i32 = 0;
 
+/** Forgets the captures of the last line (only those of the kept and the reset ops are read). */
+@inline function resetCaptures(): void {
+  for (let k = 0; k < tupleCount; k++) unchecked(capStart[unchecked(tupleOps[k])] = -1);
+  for (let k = 0; k < otherCount; k++) unchecked(capStart[unchecked(otherOps[k])] = -1);
+}
+
 /**
  * Takes continuation line a..b (after its tab) into the record whose slots are at `record`: on
  * the first, the record's message is copied to the text area; each line is added after a '\n'.
@@ -926,10 +1086,15 @@ export function scan(from: i32, length: i32, maxLines: i32): i32 {
     store<f64>(HASHES_AT + (<usize>lines << 3), NaN);
     let status = STATUS_JS;
     if (!lineHigh && opCount > 0) {
-      for (let k = 0; k < tupleCount; k++) unchecked(capStart[unchecked(tupleOps[k])] = -1);
-      for (let k = 0; k < otherCount; k++) unchecked(capStart[unchecked(otherOps[k])] = -1);
-      steps = 0;
-      const r = matchFrom(0, start, end);
+      resetCaptures();
+      let r = 1;
+      if (!matchFirstPath(start, end)) {
+        // Some choice must be undone: the backtracking matcher, from scratch.
+        resetCaptures();
+        steps = 0;
+        groupFrom = -1;
+        r = matchFrom(0, start, end);
+      }
       if (r > 0) {
         if (storeFields(line)) {
           const kind = classifyMessage(line, messageStart, end);
