@@ -25,7 +25,6 @@ class RemoteStatementGrouper extends StatementMemo implements AheadResolver {
   private readonly inFlight: string[][] = [];
   private received = 0;
   private sent = 0;
-  private answered: { raw: string; refs: StatementGroupRef[] } | undefined;
 
   constructor(
     private readonly port: MessagePort,
@@ -88,16 +87,13 @@ class RemoteStatementGrouper extends StatementMemo implements AheadResolver {
   }
 
   protected entryFor(raw: string): MemoEntry {
+    // Utility statements: the answer also holds this text's own groups (StatementMemo keeps them).
     const answer = this.askNow(raw);
-    // Utility statements: the answer already holds this text's own groups (asked for next).
-    if (answer.byExactText) this.answered = { raw, refs: answer.refs };
     return { refs: answer.refs, byExactText: answer.byExactText };
   }
 
   protected exactRefsFor(raw: string): StatementGroupRef[] {
-    const answered = this.answered;
-    this.answered = undefined;
-    return answered !== undefined && answered.raw === raw ? answered.refs : this.askNow(raw).refs;
+    return this.askNow(raw).refs;
   }
 }
 

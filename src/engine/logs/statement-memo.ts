@@ -53,7 +53,7 @@ export abstract class StatementMemo implements StatementResolver {
 
   /** The memo entry of a text whose hash is not known yet. */
   protected abstract entryFor(raw: string): MemoEntry;
-  /** The groups of one exact text whose memo entry says "by exact text". */
+  /** The groups of one exact text whose memo entry (made from another text) says "by exact text". */
   protected abstract exactRefsFor(raw: string): StatementGroupRef[];
 
   /**
@@ -116,6 +116,12 @@ export abstract class StatementMemo implements StatementResolver {
       entry = this.entryFor(raw);
       if (this.memo.size >= MAX_MEMO) this.memo.clear();
       this.memo.set(hash, entry);
+      if (!entry.byExactText) return entry.refs;
+      // A new entry was made from this very text: its refs are this text's own groups (utility
+      // statements included), so the parser is not asked about the same text twice.
+      if (this.exact.size >= MAX_MEMO) this.exact.clear();
+      this.exact.set(detach(raw), entry.refs);
+      return entry.refs;
     }
     if (!entry.byExactText) return entry.refs;
     let refs = this.exact.get(raw);
