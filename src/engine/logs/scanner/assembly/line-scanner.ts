@@ -87,7 +87,16 @@ export const ARENA_AT: usize = ENTRIES_AT + <usize>(MAX_IDS * 12);
 export const ARENA_BYTES: i32 = 4 << 20;
 // The joined messages of the records of one scan (never longer than the lines they come from).
 export const TEXT_AT: usize = ARENA_AT + <usize>ARENA_BYTES;
-export const MEMORY_BYTES: usize = TEXT_AT + <usize>INPUT_CAPACITY + 16;
+// The statement texts seen lately, verbatim, with their key hash (see knownKeyHash): a hash
+// table of entry numbers, the entries (text offset, length, raw hash, key hash) and the texts.
+const KNOWN_SLOTS: i32 = 1 << 13; // a power of two
+const KNOWN_MAX: i32 = 1 << 12;
+const KNOWN_MAX_TEXT: i32 = 2048;
+const KNOWN_ARENA_BYTES: i32 = 2 << 20;
+const KNOWN_TABLE_AT: usize = TEXT_AT + <usize>INPUT_CAPACITY + 16;
+const KNOWN_ENTRIES_AT: usize = KNOWN_TABLE_AT + <usize>(KNOWN_SLOTS * 4);
+const KNOWN_ARENA_AT: usize = KNOWN_ENTRIES_AT + <usize>(KNOWN_MAX * 24);
+export const MEMORY_BYTES: usize = KNOWN_ARENA_AT + <usize>KNOWN_ARENA_BYTES;
 
 // The first 16 bytes (YYYY-MM-DD HH:MM) of the last time that was valid ('-' never starts one).
 const LAST_MINUTE: usize = memory.data<u8>([45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45, 45]);
@@ -1045,6 +1054,47 @@ function joinContinuation(record: usize, a: i32, b: i32): void {
   store<i32>(record + (S_TEXT_END << 2), textUsed);
 }
 
+let knownCount: i32 = 0;
+let knownArenaUsed: i32 = 0;
+
+/**
+ * The key hash of a statement text, from the texts seen lately when it is one of them (prepared
+ * statements with $n parameters, ORM and script statements repeat verbatim): a hash of the raw
+ * bytes and a comparison instead of the tokenizer. Up to KNOWN_MAX texts of at most
+ * KNOWN_MAX_TEXT bytes; all are forgotten when the table or its arena is full.
+ */
+function knownKeyHash(text: usize, length: i32): f64 {
+  if (length > KNOWN_MAX_TEXT) return statementKeyHash(text, length);
+  let raw = mixBytes(2166136261, text, length) ^ <u32>length;
+  raw ^= raw >> 13;
+  const mask = <u32>KNOWN_SLOTS - 1;
+  let slot = raw & mask;
+  while (true) {
+    const id = load<i32>(KNOWN_TABLE_AT + (<usize>slot << 2));
+    if (id == 0) break;
+    const entry = KNOWN_ENTRIES_AT + <usize>(id - 1) * 24;
+    if (load<i32>(entry + 4) == length && load<u32>(entry + 8) == raw && equalBytes(KNOWN_ARENA_AT + <usize>load<i32>(entry), text, length)) return load<f64>(entry + 16);
+    slot = (slot + 1) & mask;
+  }
+  const keyHash = statementKeyHash(text, length);
+  if (knownCount >= KNOWN_MAX || knownArenaUsed + length > KNOWN_ARENA_BYTES) {
+    memory.fill(KNOWN_TABLE_AT, 0, <usize>KNOWN_SLOTS << 2);
+    knownCount = 0;
+    knownArenaUsed = 0;
+    slot = raw & mask;
+  }
+  const entry = KNOWN_ENTRIES_AT + <usize>knownCount * 24;
+  store<i32>(entry, knownArenaUsed);
+  store<i32>(entry + 4, length);
+  store<u32>(entry + 8, raw);
+  store<f64>(entry + 16, keyHash);
+  memory.copy(KNOWN_ARENA_AT + <usize>knownArenaUsed, text, <usize>length);
+  knownArenaUsed += length;
+  knownCount++;
+  store<i32>(KNOWN_TABLE_AT + (<usize>slot << 2), knownCount);
+  return keyHash;
+}
+
 /**
  * The statement key hash of a statement record's SQL, once its lines in this scan are taken in.
  * Should a later line still continue it, the reader drops the hash with the text it extends.
@@ -1054,10 +1104,10 @@ function hashStatement(record: usize): void {
   const sqlAt = load<i32>(record + (S_K4 << 2));
   let hash: f64;
   if (load<i32>(record + (S_SPAN << 2)) == 0) {
-    hash = statementKeyHash(INPUT_AT + <usize>sqlAt, load<i32>(record + (S_END << 2)) - sqlAt);
+    hash = knownKeyHash(INPUT_AT + <usize>sqlAt, load<i32>(record + (S_END << 2)) - sqlAt);
   } else {
     const from = load<i32>(record + (S_TEXT_START << 2)) + sqlAt - load<i32>(record + (S_MESSAGE << 2));
-    hash = statementKeyHash(TEXT_AT + <usize>from, load<i32>(record + (S_TEXT_END << 2)) - from);
+    hash = knownKeyHash(TEXT_AT + <usize>from, load<i32>(record + (S_TEXT_END << 2)) - from);
   }
   store<f64>(HASHES_AT + lineIndex(record) * 8, hash);
 }
