@@ -253,16 +253,34 @@ class LineCutter {
   private carry: Buffer | undefined;
 
   push(chunk: Buffer): LinePiece[] {
-    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const carry = this.carry;
+    if (carry === undefined) return this.cut(chunk, []);
+    // The line the last chunk ended in is joined with its end alone, not the whole chunk (which
+    // would copy every chunk once more).
+    const firstNewline = chunk.indexOf(10);
+    if (firstNewline < 0) {
+      this.carry = undefined;
+      return this.cut(Buffer.concat([carry, chunk]), []);
+    }
+    const line = Buffer.concat([carry, chunk.subarray(0, firstNewline)]);
+    this.carry = undefined;
+    return this.cut(chunk.subarray(firstNewline + 1), [{ bytes: line, start: 0, end: line.length }]);
+  }
+
+  /** Adds the pieces of `bytes` (no carry before them) to `pieces`, and keeps what follows the last newline. */
+  private cut(bytes: Buffer, pieces: LinePiece[]): LinePiece[] {
     const lastNewline = bytes.lastIndexOf(10);
     if (lastNewline < 0) {
-      this.carry = bytes;
-      if (bytes.length <= MAX_LINE) return [];
-      this.carry = undefined;
-      return [{ bytes, start: 0, end: MAX_LINE }];
+      if (bytes.length <= MAX_LINE) {
+        if (bytes.length > 0) this.carry = bytes;
+        return pieces;
+      }
+      pieces.push({ bytes, start: 0, end: MAX_LINE });
+      return pieces;
     }
     this.carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
-    return piecesOf(bytes, lastNewline);
+    for (const piece of piecesOf(bytes, lastNewline)) pieces.push(piece);
+    return pieces;
   }
 
   end(): LinePiece | undefined {
