@@ -231,11 +231,49 @@ export class LogAggregator {
    * log_connections).
    */
   addUneventful(time: number, received: boolean): void {
+    this.countWhole(time);
+    if (received) this.events.connections.received += 1;
+  }
+
+  /** What `add` does for a LOG 'connection-authorized' entry when `unfiltered`, from its values alone. */
+  addAuthorized(time: number, user: string, database: string, application: string | undefined, client: string | undefined): void {
+    this.countWhole(time);
+    this.connectionAuthorized(user, database, application, client);
+  }
+
+  /** What `add` does for a LOG 'disconnection' entry when `unfiltered`, from its values alone. */
+  addDisconnection(time: number, pid: number, sessionMs: number, user: string, database: string, host: string): void {
+    this.countWhole(time);
+    this.disconnection(pid, sessionMs, user, database, host);
+  }
+
+  /** `add`'s counting of an entry that passes, for the whole entries above. */
+  private countWhole(time: number): void {
     this.seq += 2;
     this.entries += 1;
     if (time < this.first) this.first = time;
     if (time > this.last) this.last = time;
-    if (received) this.events.connections.received += 1;
+  }
+
+  private connectionAuthorized(user: string, database: string, application: string | undefined, client: string | undefined): void {
+    this.events.connections.count += 1;
+    count(this.conn.byDatabase, database);
+    count(this.conn.byUser, user);
+    count(this.conn.byHost, client);
+    count(this.conn.byApplication, application);
+  }
+
+  private disconnection(pid: number, sessionMs: number, user: string, database: string, host: string): void {
+    this.events.disconnections.count += 1;
+    if (Number.isFinite(sessionMs)) {
+      this.sessionSketch.add(sessionMs);
+      addValue(this.events.disconnections.session_total, sessionMs);
+    }
+    count(this.disc.byDatabase, database);
+    count(this.disc.byUser, user);
+    count(this.disc.byHost, host);
+    if (this.carriedUnknown(pid)) return this.defer({ step: 'disconnection', pid, seq: this.seq });
+    this.flushSession(pid, this.order());
   }
 
   /** Whether the entry passes the time window and the database/user/application filters. */
@@ -318,24 +356,9 @@ export class LogAggregator {
         this.events.connections.received += 1;
         return;
       case 'connection-authorized':
-        this.events.connections.count += 1;
-        count(this.conn.byDatabase, event.database);
-        count(this.conn.byUser, event.user);
-        count(this.conn.byHost, entry.client);
-        count(this.conn.byApplication, event.application ?? entry.application);
-        return;
+        return this.connectionAuthorized(event.user, event.database, event.application ?? entry.application, entry.client);
       case 'disconnection':
-        this.events.disconnections.count += 1;
-        if (Number.isFinite(event.sessionMs)) {
-          this.sessionSketch.add(event.sessionMs);
-          addValue(this.events.disconnections.session_total, event.sessionMs);
-        }
-        count(this.disc.byDatabase, event.database);
-        count(this.disc.byUser, event.user);
-        count(this.disc.byHost, event.host);
-        if (this.carriedUnknown(entry.pid)) return this.defer({ step: 'disconnection', pid: entry.pid, seq: this.seq });
-        this.flushSession(entry.pid, this.order());
-        return;
+        return this.disconnection(entry.pid, event.sessionMs, event.user, event.database, event.host);
       case 'checkpoint-start': {
         const c = this.events.checkpoints;
         c.started += 1;

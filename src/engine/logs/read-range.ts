@@ -124,6 +124,18 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
     held.splice(0, released);
     heldEvents.splice(0, released);
   };
+  /**
+   * Whether a whole entry can be aggregated from its values alone (no filter, nothing held): if
+   * so, it is counted here and follows the records before it.
+   */
+  const takesWhole = (time: number) => {
+    if (held.length > 0 || !unfiltered) return false;
+    stitcher.flush();
+    result.entries += 1;
+    if (time < result.first) result.first = time;
+    if (time > result.last) result.last = time;
+    return true;
+  };
   const sink: RecordSink = {
     record: (record) => stitcher.push(record),
     entry: (entry, event) => {
@@ -132,12 +144,18 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
       addEntry(entry, event, true);
     },
     uneventful: (time, received) => {
-      if (held.length > 0 || !unfiltered) return false;
-      stitcher.flush();
-      result.entries += 1;
-      if (time < result.first) result.first = time;
-      if (time > result.last) result.last = time;
+      if (!takesWhole(time)) return false;
       aggregator.addUneventful(time, received);
+      return true;
+    },
+    authorized: (time, user, database, application, client) => {
+      if (!takesWhole(time)) return false;
+      aggregator.addAuthorized(time, user, database, application, client);
+      return true;
+    },
+    disconnected: (time, pid, sessionMs, user, database, host) => {
+      if (!takesWhole(time)) return false;
+      aggregator.addDisconnection(time, pid, sessionMs, user, database, host);
       return true;
     },
     unparsed: (line, text, reason) => {

@@ -16,6 +16,13 @@ export interface RecordSink {
    * (filters, held entries): the reader then calls `entry`.
    */
   uneventful?(time: number, received: boolean): boolean;
+  /**
+   * Whole LOG entries 'connection authorized' and 'disconnection', from their values alone (what
+   * their event and the prefix's fields give); false as for `uneventful`, and the reader then
+   * calls `entry`.
+   */
+  authorized?(time: number, user: string, database: string, application: string | undefined, client: string | undefined): boolean;
+  disconnected?(time: number, pid: number, sessionMs: number, user: string, database: string, host: string): boolean;
   unparsed(line: number, text: string, reason: string): void;
   /** Lines that are not PostgreSQL server records but are expected in this format (e.g. operator messages). */
   skipped(line: number, reason: string): void;

@@ -10,7 +10,8 @@ import { prefixProgram } from '../scanner/prefix-program.js';
 import { scannedEvent, wholeOnItsLine } from '../scanner/scanned-event.js';
 import {
   SLOTS, STATUS_CONTINUATION, STATUS_RECORD, S_END, S_FIELDS, S_KIND, S_MESSAGE, S_PID, S_RAW_END, S_SEVERITY, S_SPAN, S_START, S_STATUS,
-  S_TEXT_END, S_TEXT_START, S_TIME_KEY, S_TIME_MS, WasmLineScanner, latin1, KIND_OTHER_CONNECTION, KIND_RECEIVED,
+  S_TEXT_END, S_TEXT_START, S_TIME_KEY, S_TIME_MS, S_K1, S_K2, S_K3, WasmLineScanner, latin1, KIND_AUTHORIZED, KIND_DISCONNECTION,
+  KIND_OTHER_CONNECTION, KIND_RECEIVED,
 } from '../scanner/wasm-line-scanner.js';
 import { parseLogTimestamp } from '../timestamp.js';
 import type { LogEvent } from '../classifier.js';
@@ -57,6 +58,8 @@ export class StderrReader implements FormatReader {
   private readonly entrySink: ((entry: LogEntry, event: LogEvent) => void) | undefined;
   private readonly completeEntry: LogEntry = { ...emptyMatch('LOG', 0) };
   private readonly uneventfulSink: ((time: number, received: boolean) => boolean) | undefined;
+  private readonly authorizedSink: RecordSink['authorized'];
+  private readonly disconnectedSink: RecordSink['disconnected'];
   /** The WebAssembly scanner for pieces of bytes, when the prefix allows it and it is built. */
   private readonly scanner: WasmLineScanner | undefined;
   /** Epoch ms of the start of each interned minute (scanner ids of minute + zone). */
@@ -72,6 +75,8 @@ export class StderrReader implements FormatReader {
     this.scanner = program === undefined ? undefined : WasmLineScanner.create(program);
     this.entrySink = sink.entry?.bind(sink);
     this.uneventfulSink = sink.uneventful?.bind(sink);
+    this.authorizedSink = sink.authorized?.bind(sink);
+    this.disconnectedSink = sink.disconnected?.bind(sink);
   }
 
   /**
@@ -169,6 +174,7 @@ export class StderrReader implements FormatReader {
           this.current = undefined;
           const kind = slots[at + S_KIND]!;
           if ((kind === KIND_RECEIVED || kind === KIND_OTHER_CONNECTION) && this.uneventfulSink?.(this.scannedTime(slots, at, values), kind === KIND_RECEIVED) === true) continue;
+          if (this.takeConnection(slots, at, line, values, scanner.numbers)) continue;
           const entry = this.completeEntry;
           this.fillFields(entry, slots, at, values);
           entry.line = lineNumber;
@@ -191,6 +197,31 @@ export class StderrReader implements FormatReader {
       from = slots[(count - 1) * SLOTS + S_RAW_END]! + 1;
     }
     return lineNumber;
+  }
+
+  /**
+   * A whole 'connection authorized' or 'disconnection' entry handed to the sink by its values
+   * (the values its event and its entry would carry); false when the sink needs the entry.
+   */
+  private takeConnection(slots: Int32Array, at: number, line: number, values: string[], numbers: Float64Array): boolean {
+    const kind = slots[at + S_KIND]!;
+    const fields = at + S_FIELDS;
+    if (kind === KIND_AUTHORIZED && this.authorizedSink !== undefined) {
+      // As scannedEvent: no database in the message is the prefix's %d; the application, %a.
+      const database = slots[at + S_K2]!;
+      const application = slots[at + S_K3]!;
+      return this.authorizedSink(
+        this.scannedTime(slots, at, values),
+        values[slots[at + S_K1]!]!,
+        database < 0 ? (fieldValue(slots, fields + 1, values) ?? '') : values[database]!,
+        application >= 0 ? values[application]! : fieldValue(slots, fields + 2, values),
+        fieldValue(slots, fields + 3, values),
+      );
+    }
+    if (kind === KIND_DISCONNECTION && this.disconnectedSink !== undefined) {
+      return this.disconnectedSink(this.scannedTime(slots, at, values), slots[at + S_PID]!, numbers[line]!, values[slots[at + S_K1]!]!, values[slots[at + S_K2]!]!, values[slots[at + S_K3]!]!);
+    }
+    return false;
   }
 
   /** The record of a line the scanner matched: what `parse` makes of it, field for field. */

@@ -109,7 +109,7 @@ export class WasmLineScanner {
   readonly slots: Int32Array;
   /** One number per line of the last scan (the session time of a disconnection). */
   readonly numbers: Float64Array;
-  /** Per line of the last scan, the statement key hash of a statement record's SQL (NaN: none). */
+  /** Per line of the last scan, the statement key hash of a statement record's SQL (other lines: unset). */
   readonly hashes: Float64Array;
   /** Interned values by id (index 0: no value). */
   values: string[] = [''];

@@ -77,7 +77,7 @@ export const MAX_LINES: i32 = 4096;
 export const OUTPUT_AT: usize = INPUT_AT + <usize>INPUT_CAPACITY + 65536;
 export const NUMBERS_AT: usize = OUTPUT_AT + <usize>(MAX_LINES * SLOTS * 4);
 // Per line, the statement key hash of a KIND_QUERY record's SQL (sql-normalizer.ts
-// statementKeyHash), or NaN when the record may go on past the scan.
+// statementKeyHash); not written for other lines.
 export const HASHES_AT: usize = NUMBERS_AT + <usize>(MAX_LINES * 8);
 const HASH_SLOTS: i32 = 1 << 17; // a power of two
 const TABLE_AT: usize = HASHES_AT + <usize>(MAX_LINES * 8);
@@ -1133,10 +1133,9 @@ export function scan(from: i32, length: i32, maxLines: i32): i32 {
     store<i32>(line + (S_START << 2), start);
     store<i32>(line + (S_END << 2), end);
     store<i32>(line + (S_RAW_END << 2), rawEnd);
-    store<f64>(HASHES_AT + (<usize>lines << 3), NaN);
     let status = STATUS_JS;
     if (!lineHigh && opCount > 0) {
-      resetCaptures();
+      // The first path captures every op it matches (all of them when it matches the line).
       let r = 1;
       if (!matchFirstPath(start, end)) {
         // Some choice must be undone: the backtracking matcher, from scratch.
