@@ -2,7 +2,8 @@
  * Log engine benchmark (`npm run bench:logs`): builds >= 200 MB stderr logs from real corpus lines
  * (timestamps shifted, constants varied), runs pgdba and pgBadger on the same file in the same
  * run, prints MB/s for both, the ratios and pgdba's peak RSS at 50 MB and 200 MB (flat =
- * streaming), and writes bench/results/logs.json. pgdba runs as JavaScript bundled by esbuild
+ * streaming), and writes bench/results/logs.json. MB/s and ratios are per second of the whole
+ * process for both tools (GNU time: pgdba's Node start-up included). pgdba runs as JavaScript bundled by esbuild
  * (what a build ships), in a child process measured by GNU time, twice: in one pass on one
  * thread (--jobs 1: the "one core" figure) and with worker threads (--jobs N, default: one per
  * core up to 4, whatever the load). pgBadger runs as one process.
