@@ -263,8 +263,15 @@ class LineCutter {
       return this.cut(Buffer.concat([carry, chunk]), []);
     }
     const line = Buffer.concat([carry, chunk.subarray(0, firstNewline)]);
+    const pieces: LinePiece[] = [{ bytes: line, start: 0, end: line.length }];
+    const rest = chunk.subarray(firstNewline + 1);
     this.carry = undefined;
-    return this.cut(chunk.subarray(firstNewline + 1), [{ bytes: line, start: 0, end: line.length }]);
+    // After a newline the rest is kept whole, however long, until its own newline (as before).
+    if (rest.indexOf(10) < 0) {
+      if (rest.length > 0) this.carry = Buffer.from(rest);
+      return pieces;
+    }
+    return this.cut(rest, pieces);
   }
 
   /** Adds the pieces of `bytes` (no carry before them) to `pieces`, and keeps what follows the last newline. */

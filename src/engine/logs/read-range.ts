@@ -126,11 +126,13 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
   };
   /**
    * Whether a whole entry can be aggregated from its values alone (no filter, nothing held): if
-   * so, it is counted here and follows the records before it.
+   * so, it is counted here and follows the records before it. The records before it are flushed
+   * first: a worker may hold the last of them (a new statement text), and then this entry must
+   * be held after it (the reader gives it to `entry`).
    */
   const takesWhole = (time: number) => {
-    if (held.length > 0 || !unfiltered) return false;
     stitcher.flush();
+    if (held.length > 0 || !unfiltered) return false;
     result.entries += 1;
     if (time < result.first) result.first = time;
     if (time > result.last) result.last = time;

@@ -87,13 +87,22 @@ export abstract class StatementMemo implements StatementResolver {
   /** Stores what the parser said about `raw` (an answer asked for ahead of use). */
   protected store(raw: string, resolved: ResolvedText): void {
     const hash = statementKeyHash(raw);
-    if (this.memo.size >= MAX_MEMO) this.memo.clear();
+    if (this.memo.size >= MAX_MEMO || this.exact.size >= MAX_MEMO) this.forget();
     if (resolved.byExactText) {
       if (!this.memo.has(hash)) this.memo.set(hash, { refs: resolved.refs, byExactText: true });
-      if (this.exact.size >= MAX_MEMO) this.exact.clear();
       this.exact.set(detach(raw), resolved.refs);
     } else this.memo.set(hash, { refs: resolved.refs, byExactText: false });
     this.remember(raw, resolved.refs);
+  }
+
+  /**
+   * Empties the memos together, so that a verbatim text never gives other groups than its hash
+   * would (the scanner's statements are looked up by hash first, the others by text first).
+   */
+  private forget(): void {
+    this.memo.clear();
+    this.exact.clear();
+    this.byText.clear();
   }
 
   private remember(raw: string, refs: StatementGroupRef[]): void {
@@ -114,12 +123,11 @@ export abstract class StatementMemo implements StatementResolver {
     let entry = this.memo.get(hash);
     if (entry === undefined) {
       entry = this.entryFor(raw);
-      if (this.memo.size >= MAX_MEMO) this.memo.clear();
+      if (this.memo.size >= MAX_MEMO || this.exact.size >= MAX_MEMO) this.forget();
       this.memo.set(hash, entry);
       if (!entry.byExactText) return entry.refs;
       // A new entry was made from this very text: its refs are this text's own groups (utility
       // statements included), so the parser is not asked about the same text twice.
-      if (this.exact.size >= MAX_MEMO) this.exact.clear();
       this.exact.set(detach(raw), entry.refs);
       return entry.refs;
     }
@@ -127,7 +135,10 @@ export abstract class StatementMemo implements StatementResolver {
     let refs = this.exact.get(raw);
     if (refs === undefined) {
       refs = this.exactRefsFor(raw);
-      if (this.exact.size >= MAX_MEMO) this.exact.clear();
+      if (this.exact.size >= MAX_MEMO) {
+        this.forget();
+        this.memo.set(hash, entry);
+      }
       this.exact.set(detach(raw), refs);
     }
     return refs;

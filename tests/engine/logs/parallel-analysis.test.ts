@@ -74,6 +74,26 @@ describe('worker threads over byte ranges: a generated log with entries straddli
     expect(runIndependent(ranges)).toEqual(runIndependent(one));
   });
 
+  it('keeps a whole disconnection after the statement a worker holds before it (a new text)', async () => {
+    // Each session logs a statement of a new form, then disconnects; its pid is reused by a
+    // session that logs a bare duration (log_duration): it must not pair with the old statement.
+    const head = (pid: number, second: number) => `2024-01-01 00:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.000 UTC [${pid}] 00000: db=d,user=u,app=a,client=[local] `;
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i += 1) {
+      const pid = 1000 + (i % 7);
+      lines.push(`${head(pid, i)}LOG:  statement: SELECT c${i} FROM t${i}`);
+      lines.push(`${head(pid, i)}LOG:  disconnection: session time: 0:00:01.000 user=u database=d host=[local]`);
+      lines.push(`${head(pid, i)}LOG:  duration: 5.000 ms`);
+    }
+    const path = join(dir, 'held-before-disconnection.log');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const prefix = '%m [%p] %e: db=%d,user=%u,app=%a,client=%h ';
+    const one = await onePass([path], { prefix });
+    expect(one.summary.durations_without_statement).toBe(400);
+    expect(one.summary.query_calls).toBe(400);
+    for (const rangeBytes of [300, 4000]) expect(runIndependent(await inRanges([path], rangeBytes, { prefix }))).toEqual(runIndependent(one));
+  });
+
   it('gives the one-pass analysis with filters, anonymisation and three workers', async () => {
     const options: LogAnalysisOptions = { prefix, since: new Date('2024-05-01T10:05:00Z'), user: 'app', anonymize: true };
     const one = await onePass([path], options);

@@ -61,6 +61,8 @@ export function prefixProgram(prefix: string): Int32Array | undefined {
       continue;
     }
     if (code === 'q') {
+      // The regular expression makes the text after the last %q optional; the program has one group.
+      if (optionalAt >= 0) return undefined;
       flushLiteral();
       optionalAt = ops.length / 3;
       add(OP_OPTIONAL);

@@ -9,8 +9,10 @@
 // the JavaScript reader, which is always exact. Field values are interned: the same bytes get
 // the same id, so JavaScript decodes each distinct value once.
 //
-// Memory: the program, the input piece, the output slots (SLOTS i32 per line and one f64), the
-// intern hash table, its entries and its arena (see the layout below).
+// Memory: the program, the input piece, the output slots (SLOTS i32 per line and two f64: a
+// number of the message and a statement's key hash), the intern hash table, its entries and its
+// arena, the text area of joined messages, and the table of statement texts seen lately (see the
+// layout below).
 
 import { statementKeyHash } from './statement-key';
 
@@ -666,11 +668,20 @@ function storeField(line: usize, pc: i32, start: i32, stop: i32): bool {
   return true;
 }
 
-/** Interns the captured fields of a matched line into its slots; false when the table is full. */
+/**
+ * Interns the captured fields of a matched line into its slots; false when the table is full.
+ * The field tuple first: a tuple seen lately brings the ids of every field slot it was stored
+ * with, so the fields of other ops (%c) are written after it.
+ */
 function storeFields(line: usize): bool {
   for (let f = 0; f < 7; f++) store<i32>(line + ((S_FIELDS + f) << 2), 0);
   store<i32>(line + (S_TIME_KEY << 2), 0);
   store<i32>(line + (S_PID << 2), 0);
+  return storeTuple(line) && storeOthers(line);
+}
+
+/** The time, the pid and the session id of a matched line (the captures of the other ops). */
+function storeOthers(line: usize): bool {
   for (let k = 0; k < otherCount; k++) {
     const pc = unchecked(otherOps[k]);
     const start = unchecked(capStart[pc]);
@@ -696,6 +707,11 @@ function storeFields(line: usize): bool {
       if (!storeField(line, pc, start, stop)) return false;
     }
   }
+  return true;
+}
+
+/** The field tuple of a matched line (%e and the text fields), from the tuples of the lines before when it is one of them. */
+function storeTuple(line: usize): bool {
   let regionStart = 0x7fffffff;
   let regionEnd = -1;
   for (let k = 0; k < tupleCount; k++) {
