@@ -62,6 +62,9 @@ function isGzip(bytes: Uint8Array): boolean {
 /** Chunks read between two turns of the event loop (a chat server keeps answering meanwhile). */
 const CHUNKS_PER_TURN = 16;
 
+/** Resolves on the event loop's next turn, after pending I/O callbacks. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * The bytes of a file, in chunks of CHUNK from its start (as rangeLines reads them, so a line
  * over MAX_LINE is cut at the same place), read synchronously: the analysis has nothing to do
@@ -82,7 +85,7 @@ export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
       }
       if (filled > 0) yield buffer.subarray(0, filled);
       if (filled < CHUNK) break;
-      if (chunks % CHUNKS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (chunks % CHUNKS_PER_TURN === 0) await nextTurn();
     }
   } finally {
     closeSync(fd);
@@ -94,7 +97,11 @@ async function* bytesOf(input: LogInputObject): AsyncGenerator<Buffer> {
     yield* fileChunks(input.path);
   } else if (input.data !== undefined) {
     const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
-    for (let i = 0; i < data.length; i += CHUNK) yield data.subarray(i, i + CHUNK);
+    for (let i = 0, chunks = 1; i < data.length; i += CHUNK, chunks += 1) {
+      yield data.subarray(i, i + CHUNK);
+      // An upload is analysed on the chat server's thread: let it answer meanwhile.
+      if (chunks % CHUNKS_PER_TURN === 0) await nextTurn();
+    }
   } else if (input.stream !== undefined) {
     for await (const chunk of input.stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
   }
