@@ -246,39 +246,121 @@ function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
   return id;
 }
 
+// The pieces of the ops that both matchers (matchFrom and matchFirstPath) check the same way.
+
+/** Whether the literal of op `pc` (up to four bytes, compared at once) is at `pos`. */
+@inline function literalAt(pc: i32, pos: i32, end: i32): bool {
+  const n = argB(pc);
+  if (pos + n > end) return false;
+  const mask: u32 = n == 4 ? 0xffffffff : (<u32>1 << (<u32>n << 3)) - 1;
+  return (load<u32>(INPUT_AT + <usize>pos) & mask) == <u32>argA(pc);
+}
+
+/**
+ * Where the time of op `pc` at `pos` ends before its zone (`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`, then
+ * `\.\d{3}` for %m), or -1 when it does not match.
+ */
+@inline function timeEnd(pc: i32, pos: i32, end: i32): i32 {
+  if (pos + 19 > end) return -1;
+  // The date, hour and minute of the last valid time again (most lines): already checked.
+  const sameMinute = load<u64>(INPUT_AT + <usize>pos) == load<u64>(LAST_MINUTE) && load<u64>(INPUT_AT + <usize>pos + 8) == load<u64>(LAST_MINUTE + 8);
+  if (!sameMinute) {
+    for (let i = 0; i < 16; i++) {
+      // Digits everywhere but at the separators (4, 7: '-', 10: ' ', 13: ':').
+      if (i == 4 || i == 7 || i == 10 || i == 13) continue;
+      if (!isDigit(byteAt(pos + i))) return -1;
+    }
+    if (byteAt(pos + 4) != 45 || byteAt(pos + 7) != 45 || byteAt(pos + 10) != 32 || byteAt(pos + 13) != 58) return -1;
+    memory.copy(LAST_MINUTE, INPUT_AT + <usize>pos, 16);
+  }
+  if (byteAt(pos + 16) != 58 || !isDigit(byteAt(pos + 17)) || !isDigit(byteAt(pos + 18))) return -1;
+  const after = pos + 19;
+  if (argA(pc) != 1) return after;
+  if (after + 4 > end || byteAt(after) != 46 || !isDigit(byteAt(after + 1)) || !isDigit(byteAt(after + 2)) || !isDigit(byteAt(after + 3))) return -1;
+  return after + 4;
+}
+
+/** `pos`, or the byte after it when `space` asks for a space there; -1 when it is not one. */
+@inline function afterSpace(pos: i32, end: i32, space: i32): i32 {
+  if (space == 0) return pos;
+  return pos < end && byteAt(pos) == 32 ? pos + 1 : -1;
+}
+
+/** The end of a zone name `[A-Za-z][A-Za-z0-9]*` at `at`, or -1. */
+@inline function zoneNameEnd(at: i32, end: i32): i32 {
+  if (at < 0 || at >= end || !isLetter(byteAt(at))) return -1;
+  let last = at + 1;
+  while (last < end && (isLetter(byteAt(last)) || isDigit(byteAt(last)))) last++;
+  return last;
+}
+
+/** Whether a zone offset's `[+-]\d\d` is at `at` (-1: nothing is). */
+@inline function offsetHoursAt(at: i32, end: i32): bool {
+  return at >= 0 && at + 2 < end && (byteAt(at) == 43 || byteAt(at) == 45) && isDigit(byteAt(at + 1)) && isDigit(byteAt(at + 2));
+}
+
+/** Whether `:\d\d` is at `at`. */
+@inline function colonMinutesAt(at: i32, end: i32): bool {
+  return at + 2 < end && byteAt(at) == 58 && isDigit(byteAt(at + 1)) && isDigit(byteAt(at + 2));
+}
+
+/** Whether `\d\d` is at `at`. */
+@inline function twoDigitsAt(at: i32, end: i32): bool {
+  return at + 1 < end && isDigit(byteAt(at)) && isDigit(byteAt(at + 1));
+}
+
+/** Whether a SQLSTATE `[0-9A-Z]{5}` is at `pos`. */
+@inline function sqlstateAt(pos: i32, end: i32): bool {
+  if (pos + 5 > end) return false;
+  for (let i = 0; i < 5; i++) {
+    const c = byteAt(pos + i);
+    if (!isDigit(c) && !(c >= 65 && c <= 90)) return false;
+  }
+  return true;
+}
+
+/** The end of the run of digits from `from`. */
+@inline function digitsEnd(from: i32, end: i32): i32 {
+  let last = from;
+  while (last < end && isDigit(byteAt(last))) last++;
+  return last;
+}
+
+/** The end of the run of lowercase hex digits from `from`. */
+@inline function hexEnd(from: i32, end: i32): i32 {
+  let last = from;
+  while (last < end && isHex(byteAt(last))) last++;
+  return last;
+}
+
+/** The dot of a session id `[0-9a-f]+\.` at `pos` (the dot ends the first run), or -1. */
+@inline function sessionDot(pos: i32, end: i32): i32 {
+  const dot = hexEnd(pos, end);
+  return dot == pos || dot >= end || byteAt(dot) != 46 ? -1 : dot;
+}
+
 /** The zone alternatives after a timestamp, in the order the regular expression tries them. */
 function matchZone(pc: i32, pos: i32, end: i32): i32 {
   // Alternative 1: ` ?[A-Za-z][A-Za-z0-9]*` (the space first taken, then not).
   for (let space = 1; space >= 0; space--) {
-    let at = pos;
-    if (space == 1) {
-      if (at < end && byteAt(at) == 32) at++;
-      else continue;
-    }
-    if (at < end && isLetter(byteAt(at))) {
-      let last = at + 1;
-      while (last < end && (isLetter(byteAt(last)) || isDigit(byteAt(last)))) last++;
-      for (let stop = last; stop > at; stop--) {
-        const r = matchFrom(pc + 1, stop, end);
-        if (r != 0) return r > 0 ? stop + 1 : r;
-      }
+    const at = afterSpace(pos, end, space);
+    const last = zoneNameEnd(at, end);
+    for (let stop = last; stop > at; stop--) {
+      const r = matchFrom(pc + 1, stop, end);
+      if (r != 0) return r > 0 ? stop + 1 : r;
     }
   }
   // Alternatives 2 and 3: `[+-]\d\d(?::?\d\d)?` and the same after a space.
   for (let space = 0; space <= 1; space++) {
-    let at = pos;
-    if (space == 1) {
-      if (at < end && byteAt(at) == 32) at++;
-      else continue;
-    }
-    if (at + 2 < end && (byteAt(at) == 43 || byteAt(at) == 45) && isDigit(byteAt(at + 1)) && isDigit(byteAt(at + 2))) {
+    const at = afterSpace(pos, end, space);
+    if (offsetHoursAt(at, end)) {
       const hours = at + 3;
       // (?::?\d\d)? greedy: with the colon, without it, then without the minutes.
-      if (hours + 2 < end && byteAt(hours) == 58 && isDigit(byteAt(hours + 1)) && isDigit(byteAt(hours + 2))) {
+      if (colonMinutesAt(hours, end)) {
         const r = matchFrom(pc + 1, hours + 3, end);
         if (r != 0) return r > 0 ? hours + 4 : r;
       }
-      if (hours + 1 < end && isDigit(byteAt(hours)) && isDigit(byteAt(hours + 1))) {
+      if (twoDigitsAt(hours, end)) {
         const r = matchFrom(pc + 1, hours + 2, end);
         if (r != 0) return r > 0 ? hours + 3 : r;
       }
@@ -328,13 +410,10 @@ let groupFrom: i32 = -1;
 /** Tries the program from op `pc` at `pos`: 1 matched, 0 no match, -1 undecided (budget). */
 function matchFrom(pc: i32, pos: i32, end: i32): i32 {
   if (++steps > STEP_BUDGET) return -1;
-  // Literals (up to four bytes per op, compared at once) need no backtracking.
+  // Literals need no backtracking.
   while (op(pc) == OP_LIT) {
-    const n = argB(pc);
-    if (pos + n > end) return 0;
-    const mask: u32 = n == 4 ? 0xffffffff : (<u32>1 << (<u32>n << 3)) - 1;
-    if ((load<u32>(INPUT_AT + <usize>pos) & mask) != <u32>argA(pc)) return 0;
-    pos += n;
+    if (!literalAt(pc, pos, end)) return 0;
+    pos += argB(pc);
     pc++;
   }
   const code = op(pc);
@@ -366,25 +445,8 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
   }
   if (code == OP_SEVERITY) return groupIsEmpty(pos) ? 0 : matchSeverity(pos, end);
   if (code == OP_TIME) {
-    // \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, then \.\d{3} for %m.
-    if (pos + 19 > end) return 0;
-    // The date, hour and minute of the last valid time again (most lines): already checked.
-    const sameMinute = load<u64>(INPUT_AT + <usize>pos) == load<u64>(LAST_MINUTE) && load<u64>(INPUT_AT + <usize>pos + 8) == load<u64>(LAST_MINUTE + 8);
-    if (!sameMinute) {
-      for (let i = 0; i < 16; i++) {
-        // Digits everywhere but at the separators (4, 7: '-', 10: ' ', 13: ':').
-        if (i == 4 || i == 7 || i == 10 || i == 13) continue;
-        if (!isDigit(byteAt(pos + i))) return 0;
-      }
-      if (byteAt(pos + 4) != 45 || byteAt(pos + 7) != 45 || byteAt(pos + 10) != 32 || byteAt(pos + 13) != 58) return 0;
-      memory.copy(LAST_MINUTE, INPUT_AT + <usize>pos, 16);
-    }
-    if (byteAt(pos + 16) != 58 || !isDigit(byteAt(pos + 17)) || !isDigit(byteAt(pos + 18))) return 0;
-    let after = pos + 19;
-    if (argA(pc) == 1) {
-      if (after + 4 > end || byteAt(after) != 46 || !isDigit(byteAt(after + 1)) || !isDigit(byteAt(after + 2)) || !isDigit(byteAt(after + 3))) return 0;
-      after += 4;
-    }
+    const after = timeEnd(pc, pos, end);
+    if (after < 0) return 0;
     const zoneEnd = matchZone(pc, after, end);
     if (zoneEnd <= 0) return zoneEnd;
     unchecked(capStart[pc] = pos);
@@ -401,29 +463,16 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
         if (from < end && byteAt(from) == 45) from++;
         else continue;
       }
-      let last = from;
-      while (last < end && isDigit(byteAt(last))) last++;
-      const r = greedyRun(pc, from, from + (code == OP_PID ? 1 : argA(pc)), last, end);
+      const r = greedyRun(pc, from, from + (code == OP_PID ? 1 : argA(pc)), digitsEnd(from, end), end);
       if (r != 0) return r;
     }
     return 0;
   }
-  if (code == OP_SQLSTATE) {
-    if (pos + 5 > end) return 0;
-    for (let i = 0; i < 5; i++) {
-      const c = byteAt(pos + i);
-      if (!isDigit(c) && !(c >= 65 && c <= 90)) return 0;
-    }
-    return restAt(pc, pos, pos + 5, end);
-  }
+  if (code == OP_SQLSTATE) return sqlstateAt(pos, end) ? restAt(pc, pos, pos + 5, end) : 0;
   if (code == OP_SESSION) {
     // ([0-9a-f]+\.[0-9a-f]+): the dot ends the first run, the second is greedy.
-    let dot = pos;
-    while (dot < end && isHex(byteAt(dot))) dot++;
-    if (dot == pos || dot >= end || byteAt(dot) != 46) return 0;
-    let last = dot + 1;
-    while (last < end && isHex(byteAt(last))) last++;
-    return greedyRun(pc, pos, dot + 2, last, end);
+    const dot = sessionDot(pos, end);
+    return dot < 0 ? 0 : greedyRun(pc, pos, dot + 2, hexEnd(dot + 1, end), end);
   }
   if (code == OP_OPTIONAL) {
     // (?:...)? greedy: with the group first, then without it (argA: the op after the group).
@@ -449,11 +498,8 @@ function matchFirstPath(pos: i32, end: i32): bool {
   while (true) {
     const code = op(pc);
     if (code == OP_LIT) {
-      const n = argB(pc);
-      if (pos + n > end) return false;
-      const mask: u32 = n == 4 ? 0xffffffff : (<u32>1 << (<u32>n << 3)) - 1;
-      if ((load<u32>(INPUT_AT + <usize>pos) & mask) != <u32>argA(pc)) return false;
-      pos += n;
+      if (!literalAt(pc, pos, end)) return false;
+      pos += argB(pc);
     } else if (code == OP_LAZY) {
       let stop = pos;
       if (op(pc + 1) == OP_LIT) {
@@ -478,33 +524,26 @@ function matchFirstPath(pos: i32, end: i32): bool {
       let from = pos;
       let last = pos;
       if (code == OP_DIGITS && argB(pc) == 1 && pos < end && byteAt(pos) == 45) {
-        last = pos + 1;
-        while (last < end && isDigit(byteAt(last))) last++;
+        last = digitsEnd(pos + 1, end);
         if (last >= pos + 1 + least) from = pos + 1;
         else last = pos;
       }
       if (from == pos) {
-        while (last < end && isDigit(byteAt(last))) last++;
+        last = digitsEnd(pos, end);
         if (last < pos + least) return false;
       }
       unchecked(capStart[pc] = from);
       unchecked(capEnd[pc] = last);
       pos = last;
     } else if (code == OP_SQLSTATE) {
-      if (pos + 5 > end) return false;
-      for (let i = 0; i < 5; i++) {
-        const c = byteAt(pos + i);
-        if (!isDigit(c) && !(c >= 65 && c <= 90)) return false;
-      }
+      if (!sqlstateAt(pos, end)) return false;
       unchecked(capStart[pc] = pos);
       unchecked(capEnd[pc] = pos + 5);
       pos += 5;
     } else if (code == OP_SESSION) {
-      let dot = pos;
-      while (dot < end && isHex(byteAt(dot))) dot++;
-      if (dot == pos || dot >= end || byteAt(dot) != 46) return false;
-      let last = dot + 1;
-      while (last < end && isHex(byteAt(last))) last++;
+      const dot = sessionDot(pos, end);
+      if (dot < 0) return false;
+      const last = hexEnd(dot + 1, end);
       if (last < dot + 2) return false;
       unchecked(capStart[pc] = pos);
       unchecked(capEnd[pc] = last);
@@ -550,46 +589,20 @@ function firstOf(literal: i32, pos: i32, end: i32): i32 {
  * zone ends, or -1 when the time does not match.
  */
 function firstTimeChoice(pc: i32, pos: i32, end: i32): i32 {
-  if (pos + 19 > end) return -1;
-  const sameMinute = load<u64>(INPUT_AT + <usize>pos) == load<u64>(LAST_MINUTE) && load<u64>(INPUT_AT + <usize>pos + 8) == load<u64>(LAST_MINUTE + 8);
-  if (!sameMinute) {
-    for (let i = 0; i < 16; i++) {
-      if (i == 4 || i == 7 || i == 10 || i == 13) continue;
-      if (!isDigit(byteAt(pos + i))) return -1;
-    }
-    if (byteAt(pos + 4) != 45 || byteAt(pos + 7) != 45 || byteAt(pos + 10) != 32 || byteAt(pos + 13) != 58) return -1;
-    memory.copy(LAST_MINUTE, INPUT_AT + <usize>pos, 16);
-  }
-  if (byteAt(pos + 16) != 58 || !isDigit(byteAt(pos + 17)) || !isDigit(byteAt(pos + 18))) return -1;
-  let after = pos + 19;
-  if (argA(pc) == 1) {
-    if (after + 4 > end || byteAt(after) != 46 || !isDigit(byteAt(after + 1)) || !isDigit(byteAt(after + 2)) || !isDigit(byteAt(after + 3))) return -1;
-    after += 4;
-  }
+  const after = timeEnd(pc, pos, end);
+  if (after < 0) return -1;
   // ` ?[A-Za-z][A-Za-z0-9]*`, the space taken first, the longest run.
   for (let space = 1; space >= 0; space--) {
-    let at = after;
-    if (space == 1) {
-      if (at < end && byteAt(at) == 32) at++;
-      else continue;
-    }
-    if (at < end && isLetter(byteAt(at))) {
-      let last = at + 1;
-      while (last < end && (isLetter(byteAt(last)) || isDigit(byteAt(last)))) last++;
-      return last;
-    }
+    const last = zoneNameEnd(afterSpace(after, end, space), end);
+    if (last >= 0) return last;
   }
   // `[+-]\d\d(?::?\d\d)?`, then the same after a space: the longest form first.
   for (let space = 0; space <= 1; space++) {
-    let at = after;
-    if (space == 1) {
-      if (at < end && byteAt(at) == 32) at++;
-      else continue;
-    }
-    if (at + 2 < end && (byteAt(at) == 43 || byteAt(at) == 45) && isDigit(byteAt(at + 1)) && isDigit(byteAt(at + 2))) {
+    const at = afterSpace(after, end, space);
+    if (offsetHoursAt(at, end)) {
       const hours = at + 3;
-      if (hours + 2 < end && byteAt(hours) == 58 && isDigit(byteAt(hours + 1)) && isDigit(byteAt(hours + 2))) return hours + 3;
-      if (hours + 1 < end && isDigit(byteAt(hours)) && isDigit(byteAt(hours + 1))) return hours + 2;
+      if (colonMinutesAt(hours, end)) return hours + 3;
+      if (twoDigitsAt(hours, end)) return hours + 2;
       return hours;
     }
   }
