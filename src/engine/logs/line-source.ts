@@ -65,6 +65,17 @@ const CHUNKS_PER_TURN = 16;
 /** Resolves on the event loop's next turn, after pending I/O callbacks. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Reads CHUNK bytes of the file at `position` into `buffer` (fewer at its end); returns how many. */
+function readChunk(fd: number, buffer: Buffer, position: number): number {
+  let filled = 0;
+  while (filled < CHUNK) {
+    const bytesRead = readSync(fd, buffer, filled, CHUNK - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
 /**
  * The bytes of a file, in chunks of CHUNK from its start (as rangeLines reads them, so a line
  * over MAX_LINE is cut at the same place), read synchronously: the analysis has nothing to do
@@ -77,12 +88,7 @@ export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   try {
     for (let position = 0, chunks = 1; ; position += CHUNK, chunks += 1) {
       const buffer = Buffer.allocUnsafe(CHUNK);
-      let filled = 0;
-      while (filled < CHUNK) {
-        const bytesRead = readSync(fd, buffer, filled, CHUNK - filled, position + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
+      const filled = readChunk(fd, buffer, position);
       if (filled > 0) yield buffer.subarray(0, filled);
       if (filled < CHUNK) break;
       if (chunks % CHUNKS_PER_TURN === 0) await nextTurn();
@@ -189,12 +195,7 @@ export function* rangeLines(path: string, start: number, end: number, onBytes: (
   try {
     for (let position = start - (start % CHUNK); position < end; position += CHUNK) {
       const buffer = Buffer.allocUnsafe(CHUNK);
-      let filled = 0;
-      while (filled < CHUNK) {
-        const bytesRead = readSync(fd, buffer, filled, CHUNK - filled, position + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
+      const filled = readChunk(fd, buffer, position);
       const from = Math.max(start, position) - position;
       const to = Math.min(end, position + filled) - position;
       if (to > from) {
