@@ -7,7 +7,7 @@ import { lineText, pieceLines, type LinePiece } from '../line-source.js';
 import { emptyMatch, type LinePrefixMatcher } from '../prefix-compiler.js';
 import { HEURISTIC_PREFIX, heuristicPrefixMatcher } from '../prefix-heuristics.js';
 import { prefixProgram } from '../scanner/prefix-program.js';
-import { scannedEvent, wholeOnItsLine } from '../scanner/scanned-event.js';
+import { authorizedApplication, authorizedDatabase, scannedEvent, wholeOnItsLine } from '../scanner/scanned-event.js';
 import {
   SLOTS, STATUS_CONTINUATION, STATUS_RECORD, S_END, S_FIELDS, S_KIND, S_MESSAGE, S_PID, S_RAW_END, S_SEVERITY, S_SPAN, S_START, S_STATUS,
   S_TEXT_END, S_TEXT_START, S_TIME_KEY, S_TIME_MS, S_K1, S_K2, S_K3, WasmLineScanner, latin1, KIND_AUTHORIZED, KIND_DISCONNECTION,
@@ -207,14 +207,12 @@ export class StderrReader implements FormatReader {
     const kind = slots[at + S_KIND]!;
     const fields = at + S_FIELDS;
     if (kind === KIND_AUTHORIZED && this.authorizedSink !== undefined) {
-      // As scannedEvent: no database in the message is the prefix's %d; the application, %a.
-      const database = slots[at + S_K2]!;
-      const application = slots[at + S_K3]!;
       return this.authorizedSink(
         this.scannedTime(slots, at, values),
         values[slots[at + S_K1]!]!,
-        database < 0 ? (fieldValue(slots, fields + 1, values) ?? '') : values[database]!,
-        application >= 0 ? values[application]! : fieldValue(slots, fields + 2, values),
+        authorizedDatabase(slots, at, values, fieldValue(slots, fields + 1, values)),
+        // The aggregator counts the prefix's %a when the message names no application.
+        authorizedApplication(slots, at, values) ?? fieldValue(slots, fields + 2, values),
         fieldValue(slots, fields + 3, values),
       );
     }

@@ -6,6 +6,18 @@ import { OTHER, type LogEvent } from '../classifier.js';
 import type { LogRecord } from '../types.js';
 import { KIND_AUTHORIZED, KIND_DISCONNECTION, KIND_DURATION, KIND_OTHER_CONNECTION, KIND_QUERY, KIND_RECEIVED, S_K1, S_K2, S_K3, S_K4, S_KIND, S_MESSAGE } from './wasm-line-scanner.js';
 
+/** The database of a scanned 'connection authorized': its `database=`, else the prefix's %d (as classify reads it). */
+export function authorizedDatabase(slots: Int32Array, at: number, values: string[], prefixDatabase: string | undefined): string {
+  const database = slots[at + S_K2]!;
+  return database < 0 ? (prefixDatabase ?? '') : values[database]!;
+}
+
+/** Its `application_name=`, or undefined when the message has none (the prefix's %a counts then). */
+export function authorizedApplication(slots: Int32Array, at: number, values: string[]): string | undefined {
+  const application = slots[at + S_K3]!;
+  return application < 0 ? undefined : values[application];
+}
+
 /** `keyHash`: the scanner's statement key hash of a statement's SQL (NaN: none). */
 export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: number, line: number, values: string[], record: LogRecord, keyHash = NaN): LogEvent {
   switch (slots[at + S_KIND]) {
@@ -13,12 +25,9 @@ export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: numbe
       return { kind: 'connection-received', host: values[slots[at + S_K1]!]! };
     case KIND_AUTHORIZED: {
       const user = values[slots[at + S_K1]!]!;
-      const database = slots[at + S_K2]!;
-      // No "database=" in the message: the prefix's %d (as classify reads it).
-      if (database < 0) return { kind: 'connection-authorized', user, database: record.database ?? '' };
-      const application = slots[at + S_K3]!;
-      if (application < 0) return { kind: 'connection-authorized', user, database: values[database]! };
-      return { kind: 'connection-authorized', user, database: values[database]!, application: values[application]! };
+      const database = authorizedDatabase(slots, at, values, record.database);
+      const application = authorizedApplication(slots, at, values);
+      return application === undefined ? { kind: 'connection-authorized', user, database } : { kind: 'connection-authorized', user, database, application };
     }
     case KIND_DISCONNECTION:
       return { kind: 'disconnection', sessionMs: numbers[line]!, user: values[slots[at + S_K1]!]!, database: values[slots[at + S_K2]!]!, host: values[slots[at + S_K3]!]! };
