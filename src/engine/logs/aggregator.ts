@@ -250,6 +250,11 @@ export class LogAggregator {
   /** `add`'s counting of an entry that passes, for the whole entries above. */
   private countWhole(time: number): void {
     this.seq += 2;
+    this.countEntry(time);
+  }
+
+  /** An entry that passes: counted, and its time in the range of times. */
+  private countEntry(time: number): void {
     this.entries += 1;
     if (time < this.first) this.first = time;
     if (time > this.last) this.last = time;
@@ -315,9 +320,7 @@ export class LogAggregator {
       this.filteredOut += 1;
       return;
     }
-    this.entries += 1;
-    if (entry.time < this.first) this.first = entry.time;
-    if (entry.time > this.last) this.last = entry.time;
+    this.countEntry(entry.time);
     const severity = entry.severity;
     if (severity === 'ERROR' || severity === 'FATAL' || severity === 'PANIC') this.addError(entry);
     else if (severity === 'WARNING') this.warningsTotal += 1;

@@ -92,10 +92,13 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
   const heldEvents: LogEvent[] = [];
   const texts: string[] = [];
   const unfiltered = aggregator.unfiltered;
-  const addEntry = (entry: LogEntry, known: LogEvent | undefined, reused: boolean) => {
+  const countEntry = (time: number) => {
     result.entries += 1;
-    if (entry.time < result.first) result.first = entry.time;
-    if (entry.time > result.last) result.last = entry.time;
+    if (time < result.first) result.first = time;
+    if (time > result.last) result.last = time;
+  };
+  const addEntry = (entry: LogEntry, known: LogEvent | undefined, reused: boolean) => {
+    countEntry(entry.time);
     const event = known ?? eventOf(entry);
     if (resolver === undefined || (held.length === 0 && !aggregator.passes(entry))) return aggregator.add(entry, event);
     if (held.length === 0 && knowsTexts(resolver, entry, event)) return aggregator.add(entry, event);
@@ -133,9 +136,7 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
   const takesWhole = (time: number) => {
     stitcher.flush();
     if (held.length > 0 || !unfiltered) return false;
-    result.entries += 1;
-    if (time < result.first) result.first = time;
-    if (time > result.last) result.last = time;
+    countEntry(time);
     return true;
   };
   const sink: RecordSink = {
