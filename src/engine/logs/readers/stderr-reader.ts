@@ -178,7 +178,7 @@ export class StderrReader implements FormatReader {
           const entry = this.completeEntry;
           this.fillFields(entry, slots, at, values);
           entry.line = lineNumber;
-          this.entrySink(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry));
+          this.entrySink(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
         } else if (status === STATUS_RECORD) {
           if (this.current !== undefined) this.sink.record(this.current);
           this.current = this.scannedRecord(slots, at, values, bytes, start, start + slots[at + S_END]!, lineNumber);

@@ -18,8 +18,8 @@ export function authorizedApplication(slots: Int32Array, at: number, values: str
   return application < 0 ? undefined : values[application];
 }
 
-/** `keyHash`: the scanner's statement key hash of a statement's SQL (NaN: none). */
-export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: number, line: number, values: string[], record: LogRecord, keyHash = NaN): LogEvent {
+/** `keyHash`: the scanner's statement key hash of a statement's SQL (read for statements only). */
+export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: number, line: number, values: string[], record: LogRecord, keyHash: number): LogEvent {
   switch (slots[at + S_KIND]) {
     case KIND_RECEIVED:
       return { kind: 'connection-received', host: values[slots[at + S_K1]!]! };
@@ -39,10 +39,9 @@ export function scannedEvent(slots: Int32Array, numbers: Float64Array, at: numbe
       const from = slots[at + S_MESSAGE]!;
       const query = message.slice(slots[at + S_K4]! - from);
       const step = slots[at + S_K1]!;
-      const hash = Number.isNaN(keyHash) ? undefined : keyHash;
-      if (step === 0) return { kind: 'query', durationMs: numbers[line]!, step: 'statement', query, keyHash: hash };
+      if (step === 0) return { kind: 'query', durationMs: numbers[line]!, step: 'statement', query, keyHash };
       const name = message.slice(slots[at + S_K2]! - from, slots[at + S_K3]! - from);
-      return { kind: 'query', durationMs: numbers[line]!, step: steps[step]!, name, query, keyHash: hash };
+      return { kind: 'query', durationMs: numbers[line]!, step: steps[step]!, name, query, keyHash };
     }
     case KIND_OTHER_CONNECTION:
       return OTHER;
