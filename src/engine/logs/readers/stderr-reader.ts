@@ -11,7 +11,7 @@ import { authorizedApplication, authorizedDatabase, scannedEvent, wholeOnItsLine
 import {
   SLOTS, STATUS_CONTINUATION, STATUS_RECORD, S_END, S_FIELDS, S_KIND, S_MESSAGE, S_PID, S_RAW_END, S_SEVERITY, S_SPAN, S_START, S_STATUS,
   S_TEXT_END, S_TEXT_START, S_TIME_KEY, S_TIME_MS, S_K1, S_K2, S_K3, WasmLineScanner, latin1, KIND_AUTHORIZED, KIND_DISCONNECTION,
-  KIND_OTHER_CONNECTION, KIND_RECEIVED,
+  KIND_OTHER_CONNECTION, KIND_QUERY, KIND_RECEIVED,
 } from '../scanner/wasm-line-scanner.js';
 import { parseLogTimestamp } from '../timestamp.js';
 import type { LogEvent } from '../classifier.js';
@@ -20,12 +20,13 @@ import { splitVerboseState, type FormatReader, type RecordSink } from './record-
 
 /**
  * Whether the scanned record at `at` is a whole entry of its own: a LOG message (no error to
- * report with its text) whose next line, in the same scan, starts a new entry (a record that is
- * not a DETAIL/HINT/CONTEXT/STATEMENT/QUERY/LOCATION attachment): nothing can join it.
+ * report with its text) whose next line after the `span` continuation lines it took in, in the
+ * same scan, starts a new entry (a record that is not a DETAIL/HINT/CONTEXT/STATEMENT/QUERY/
+ * LOCATION attachment): nothing can join it.
  */
-function endsAtOnce(slots: Int32Array, at: number, hasNext: boolean): boolean {
+function endsAtOnce(slots: Int32Array, at: number, hasNext: boolean, span = 0): boolean {
   if (!hasNext || slots[at + S_SEVERITY] !== 0) return false;
-  const next = at + SLOTS;
+  const next = at + (span + 1) * SLOTS;
   const severity = slots[next + S_SEVERITY]!;
   return slots[next + S_STATUS] === STATUS_RECORD && (severity < 5 || severity > 10);
 }
@@ -177,15 +178,27 @@ export class StderrReader implements FormatReader {
           if (this.takeConnection(slots, at, line, values, scanner.numbers)) continue;
           const entry = this.completeEntry;
           this.fillFields(entry, slots, at, values);
+          entry.message = this.scannedMessage(slots, at, bytes, start);
           entry.line = lineNumber;
           this.entrySink(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
         } else if (status === STATUS_RECORD) {
           if (this.current !== undefined) this.sink.record(this.current);
-          this.current = this.scannedRecord(slots, at, values, bytes, start, start + slots[at + S_END]!, lineNumber);
-          if (slots[at + S_KIND] !== 0) this.current.event = scannedEvent(slots, scanner.numbers, at, line, values, this.current, scanner.hashes[line]!);
           // The continuation lines the record took in.
           const span = slots[at + S_SPAN]!;
-          line += span;
+          const last = line + span;
+          if (slots[at + S_KIND] === KIND_QUERY && this.entrySink !== undefined && endsAtOnce(slots, at, last + 1 < count, span)) {
+            // A statement whose next line starts another entry: nothing can be attached to it.
+            this.current = undefined;
+            const entry = this.completeEntry;
+            this.fillFields(entry, slots, at, values);
+            entry.message = this.scannedMessage(slots, at, bytes, start);
+            entry.line = lineNumber;
+            this.entrySink(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
+          } else {
+            this.current = this.scannedRecord(slots, at, values, bytes, start, lineNumber);
+            if (slots[at + S_KIND] !== 0) this.current.event = scannedEvent(slots, scanner.numbers, at, line, values, this.current, scanner.hashes[line]!);
+          }
+          line = last;
           at += span * SLOTS;
           lineNumber += span;
         } else if (status === STATUS_CONTINUATION && this.current !== undefined) {
@@ -223,14 +236,19 @@ export class StderrReader implements FormatReader {
   }
 
   /** The record of a line the scanner matched: what `parse` makes of it, field for field. */
-  private scannedRecord(slots: Int32Array, at: number, values: string[], bytes: Buffer, pieceStart: number, lineEnd: number, lineNumber: number): LogRecord {
-    const messageAt = pieceStart + slots[at + S_MESSAGE]!;
+  private scannedRecord(slots: Int32Array, at: number, values: string[], bytes: Buffer, pieceStart: number, lineNumber: number): LogRecord {
     const record: LogRecord = emptyMatch(scannedSeverities[slots[at + S_SEVERITY]!]!, slots[at + S_MESSAGE]! - slots[at + S_START]!);
     this.fillFields(record, slots, at, values);
-    record.message = slots[at + S_SPAN] === 0 ? latin1(bytes, messageAt, lineEnd) : this.scanner!.text(slots[at + S_TEXT_START]!, slots[at + S_TEXT_END]!);
+    record.message = this.scannedMessage(slots, at, bytes, pieceStart);
     record.line = lineNumber;
     splitVerboseState(record);
     return record;
+  }
+
+  /** The message of a scanned record: the rest of its line, or its lines joined in the text area. */
+  private scannedMessage(slots: Int32Array, at: number, bytes: Buffer, pieceStart: number): string {
+    if (slots[at + S_SPAN] === 0) return latin1(bytes, pieceStart + slots[at + S_MESSAGE]!, pieceStart + slots[at + S_END]!);
+    return this.scanner!.text(slots[at + S_TEXT_START]!, slots[at + S_TEXT_END]!);
   }
 
   /** The prefix's fields of a scanned line (every field set, so a reused entry keeps none of the last line's). */

@@ -492,15 +492,23 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
  * this is the match matchFrom finds (it tries this path before any other), without a call per
  * op; otherwise false, and the line goes to matchFrom. Records captures along the way.
  */
+/**
+ * Set by matchFirstPath: it failed before any choice point (at a literal, a SQLSTATE or the
+ * digits of a time, checked exactly as matchFrom checks them), so no other path can match.
+ */
+let firstPathFinal: bool = false;
+
 function matchFirstPath(pos: i32, end: i32): bool {
   let pc = 0;
   groupFrom = -1;
+  firstPathFinal = true;
   while (true) {
     const code = op(pc);
     if (code == OP_LIT) {
       if (!literalAt(pc, pos, end)) return false;
       pos += argB(pc);
     } else if (code == OP_LAZY) {
+      firstPathFinal = false;
       let stop = pos;
       if (op(pc + 1) == OP_LIT) {
         // The first place the next literal's first byte is, before any line terminator.
@@ -511,14 +519,17 @@ function matchFirstPath(pos: i32, end: i32): bool {
       unchecked(capEnd[pc] = stop);
       pos = stop;
     } else if (code == OP_SEVERITY) {
+      firstPathFinal = false;
       return !groupIsEmpty(pos) && matchSeverity(pos, end) == 1;
     } else if (code == OP_TIME) {
       const zoneEnd = firstTimeChoice(pc, pos, end);
       if (zoneEnd < 0) return false;
+      firstPathFinal = false;
       unchecked(capStart[pc] = pos);
       unchecked(capEnd[pc] = zoneEnd);
       pos = zoneEnd;
     } else if (code == OP_PID || code == OP_DIGITS) {
+      firstPathFinal = false;
       // Longest run first, the signed run (with its '-') before the unsigned one.
       const least = code == OP_PID ? 1 : argA(pc);
       let from = pos;
@@ -541,6 +552,7 @@ function matchFirstPath(pos: i32, end: i32): bool {
       unchecked(capEnd[pc] = pos + 5);
       pos += 5;
     } else if (code == OP_SESSION) {
+      firstPathFinal = false;
       const dot = sessionDot(pos, end);
       if (dot < 0) return false;
       const last = hexEnd(dot + 1, end);
@@ -549,9 +561,11 @@ function matchFirstPath(pos: i32, end: i32): bool {
       unchecked(capEnd[pc] = last);
       pos = last;
     } else if (code == OP_OPTIONAL) {
+      firstPathFinal = false;
       // The group first, i.e. the next op.
       groupFrom = pos;
     } else {
+      firstPathFinal = false;
       return false;
     }
     pc++;
@@ -1185,8 +1199,8 @@ export function scan(from: i32, length: i32, maxLines: i32): i32 {
     let status = STATUS_JS;
     if (!lineHigh && opCount > 0) {
       // The first path captures every op it matches (all of them when it matches the line).
-      let r = 1;
-      if (!matchFirstPath(start, end)) {
+      let r = matchFirstPath(start, end) ? 1 : 0;
+      if (r == 0 && !firstPathFinal) {
         // Some choice must be undone: the backtracking matcher, from scratch.
         resetCaptures();
         steps = 0;
