@@ -756,7 +756,7 @@ function storeTuple(line: usize): bool {
   for (let o = 0; o < TUPLE_ENTRIES; o++) {
     const entry = TUPLES + <usize>load<u8>(tupleOrder + <usize>o) * TUPLE_STRIDE;
     if (load<i32>(entry) != length || !sameCaptures(entry, regionStart) || !equalBytes(entry + TUPLE_BYTES_AT, INPUT_AT + <usize>regionStart, length)) continue;
-    memory.copy(line + (<usize>S_FIELDS << 2), entry + TUPLE_IDS, 28);
+    copyFieldIds(line + (<usize>S_FIELDS << 2), entry + TUPLE_IDS);
     if (o > 0) toFront(o);
     return true;
   }
@@ -772,10 +772,17 @@ function storeTuple(line: usize): bool {
     store<i32>(at, start < 0 ? -1 : start - regionStart);
     store<i32>(at + 4, start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart);
   }
-  memory.copy(entry + TUPLE_IDS, line + (<usize>S_FIELDS << 2), 28);
+  copyFieldIds(entry + TUPLE_IDS, line + (<usize>S_FIELDS << 2));
   memory.copy(entry + TUPLE_BYTES_AT, INPUT_AT + <usize>regionStart, <usize>length);
   toFront(3);
   return true;
+}
+
+/** The 7 field ids (28 bytes) of a tuple: loads and stores in place of memory.copy, which V8 compiles to a call. */
+@inline function copyFieldIds(to: usize, from: usize): void {
+  v128.store(to, v128.load(from));
+  store<u64>(to + 16, load<u64>(from + 16));
+  store<u32>(to + 24, load<u32>(from + 24));
 }
 
 /** Whether the tuple entry's captures are where this line's are (relative to the region). */
@@ -894,9 +901,23 @@ function nonSpaceEnd(at: i32, end: i32): i32 {
   return i;
 }
 
+/** Where `text` (`length` bytes) first is in from..end, or -1: its first byte looked for 16 bytes at a time. */
 function indexOfText(text: usize, length: i32, from: i32, end: i32): i32 {
   const first = <i32>load<u8>(text);
-  for (let i = from; i + length <= end; i++) if (byteAt(i) == first && equalBytes(INPUT_AT + <usize>i, text, length)) return i;
+  const wanted = i8x16.splat(<i8>first);
+  const lastStart = end - length;
+  let at = from;
+  while (at + 16 <= end) {
+    let candidates = i8x16.bitmask(i8x16.eq(v128.load(INPUT_AT + <usize>at), wanted));
+    while (candidates != 0) {
+      const i = at + ctz(candidates);
+      if (i > lastStart) return -1;
+      if (equalBytes(INPUT_AT + <usize>i, text, length)) return i;
+      candidates &= candidates - 1;
+    }
+    at += 16;
+  }
+  for (; at <= lastStart; at++) if (byteAt(at) == first && equalBytes(INPUT_AT + <usize>at, text, length)) return at;
   return -1;
 }
 
@@ -1087,6 +1108,20 @@ function sessionTime(a: i32, b: i32): f64 {
 
 let textUsed: i32 = 0;
 
+/**
+ * Copies `n` bytes of a line into the text area, 16 at a time: a line is short, and V8 compiles
+ * memory.copy to a call. Writes up to 15 bytes past the copy (the text area has room for them;
+ * what follows the text is written after it) and reads up to 15 past the line (inside the input
+ * area's slack).
+ */
+@inline function copyShort(to: usize, from: usize, n: i32): void {
+  if (n > 256) {
+    memory.copy(to, from, <usize>n);
+    return;
+  }
+  for (let i = 0; i < n; i += 16) v128.store(to + <usize>i, v128.load(from + <usize>i));
+}
+
 /** Forgets the captures of the last line (only those of the kept and the reset ops are read). */
 @inline function resetCaptures(): void {
   for (let k = 0; k < tupleCount; k++) unchecked(capStart[unchecked(tupleOps[k])] = -1);
@@ -1103,18 +1138,38 @@ function joinContinuation(record: usize, a: i32, b: i32): void {
     const from = load<i32>(record + (S_MESSAGE << 2));
     const to = load<i32>(record + (S_END << 2));
     store<i32>(record + (S_TEXT_START << 2), textUsed);
-    memory.copy(TEXT_AT + <usize>textUsed, INPUT_AT + <usize>from, <usize>(to - from));
+    copyShort(TEXT_AT + <usize>textUsed, INPUT_AT + <usize>from, to - from);
     textUsed += to - from;
     // Only a statement's SQL grows with more lines; any other message must be classified whole
     // (what the reader does when a continuation line joins a scanned record).
     if (load<i32>(record + (S_KIND << 2)) != KIND_QUERY) store<i32>(record + (S_KIND << 2), 0);
   }
   store<u8>(TEXT_AT + <usize>textUsed, 10);
-  memory.copy(TEXT_AT + <usize>(textUsed + 1), INPUT_AT + <usize>a, <usize>(b - a));
+  copyShort(TEXT_AT + <usize>(textUsed + 1), INPUT_AT + <usize>a, b - a);
   textUsed += 1 + b - a;
   store<u8>(TEXT_AT + <usize>textUsed, 0); // what the statement key hash may read past the text
   store<i32>(record + (S_SPAN << 2), span + 1);
   store<i32>(record + (S_TEXT_END << 2), textUsed);
+}
+
+/** A hash of `n` bytes for texts of hundreds of bytes: four lanes mixed 16 bytes at a time, then the rest. */
+function mixLong(from: usize, n: i32): u32 {
+  let lanes = i32x4(0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f);
+  const factor = i32x4.splat(0x9e3779b1);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    lanes = i32x4.mul(v128.xor(lanes, v128.load(from + <usize>i)), factor);
+    lanes = v128.xor(lanes, i32x4.shr_u(lanes, 15));
+  }
+  let h = <u32>(i32x4.extract_lane(lanes, 0) ^ i32x4.extract_lane(lanes, 1) * 31 ^ i32x4.extract_lane(lanes, 2) * 961 ^ i32x4.extract_lane(lanes, 3) * 29791);
+  return mixBytes(h, from + <usize>i, n - i);
+}
+
+/** equalBytes for texts of hundreds of bytes: 16 bytes at a time. */
+function equalLong(x: usize, y: usize, n: i32): bool {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) if (v128.any_true(v128.xor(v128.load(x + <usize>i), v128.load(y + <usize>i)))) return false;
+  return equalBytes(x + <usize>i, y + <usize>i, n - i);
 }
 
 let knownCount: i32 = 0;
@@ -1128,7 +1183,7 @@ let knownArenaUsed: i32 = 0;
  */
 function knownKeyHash(text: usize, length: i32): f64 {
   if (length > KNOWN_MAX_TEXT) return statementKeyHash(text, length);
-  let raw = mixBytes(2166136261, text, length) ^ <u32>length;
+  let raw = mixLong(text, length) ^ <u32>length;
   raw ^= raw >> 13;
   const mask = <u32>KNOWN_SLOTS - 1;
   let slot = raw & mask;
@@ -1136,7 +1191,7 @@ function knownKeyHash(text: usize, length: i32): f64 {
     const id = load<i32>(KNOWN_TABLE_AT + (<usize>slot << 2));
     if (id == 0) break;
     const entry = KNOWN_ENTRIES_AT + <usize>(id - 1) * 24;
-    if (load<i32>(entry + 4) == length && load<u32>(entry + 8) == raw && equalBytes(KNOWN_ARENA_AT + <usize>load<i32>(entry), text, length)) return load<f64>(entry + 16);
+    if (load<i32>(entry + 4) == length && load<u32>(entry + 8) == raw && equalLong(KNOWN_ARENA_AT + <usize>load<i32>(entry), text, length)) return load<f64>(entry + 16);
     slot = (slot + 1) & mask;
   }
   const keyHash = statementKeyHash(text, length);
