@@ -10,7 +10,7 @@ import { LogAggregator } from './aggregator.js';
 import { detectFormat } from './format-detector.js';
 import { buildMatcher, chooseMatcher, createReader, type ReaderChoice } from './input-readers.js';
 import { DEFAULT_RELATIVE_ERROR } from './latency-sketch.js';
-import { openInput, pieceLines, type OpenedInput } from './line-source.js';
+import { openInput, pieceLines, type ChunkTarget, type OpenedInput } from './line-source.js';
 import { analyseRanges, defaultJobs, type RangeTask } from './parallel-analysis.js';
 import { entryStarts } from './range-splitter.js';
 import { readRange, type RangeResult, type RangeSource } from './read-range.js';
@@ -152,10 +152,12 @@ export async function analyzeLogs(inputs: LogInput[], options: LogAnalysisOption
   const aggregator = new LogAggregator(grouper, options);
   const perInput: RangeResult[][] = [];
   for (const [index, input] of prepared.entries()) {
+    const chunkTarget: ChunkTarget = {};
     const result = await readRange(sources[index]!, {
       lines: input.opened.lines((bytes) => {
         bytesRead += bytes;
-      }),
+      }, chunkTarget),
+      chunkTarget,
       aggregator,
       maxExamples,
       scanBytes: options.scanner !== 'js',

@@ -12,7 +12,18 @@ import { createGunzip } from 'node:zlib';
 import type { LogInput, LogInputObject } from './types.js';
 
 export const MAX_LINE = 16 * 1024 * 1024;
-const CHUNK = 256 * 1024;
+/** Bytes of a file read at once. */
+export const CHUNK = 256 * 1024;
+
+/**
+ * Where the chunks of a plain file are read to, when the consumer gives a place (the line
+ * scanner's own memory, so that it scans them where they land instead of copying them): `buffer`
+ * holds CHUNK bytes, and a chunk's bytes, and the pieces cut from them, are valid until the next
+ * chunk is asked for. Unset: each chunk is a new buffer.
+ */
+export interface ChunkTarget {
+  buffer?: Buffer;
+}
 
 export interface OpenedInput {
   name: string;
@@ -23,7 +34,8 @@ export interface OpenedInput {
   gzip: boolean;
   /** First bytes of the decompressed text, for format detection. */
   head: string;
-  lines(onBytes: (bytes: number) => void): AsyncGenerator<LinePiece>;
+  /** `target`: where a plain file's chunks are read to (see ChunkTarget; ignored for other inputs). */
+  lines(onBytes: (bytes: number) => void, target?: ChunkTarget): AsyncGenerator<LinePiece>;
 }
 
 /**
@@ -83,11 +95,11 @@ function readChunk(fd: number, buffer: Buffer, position: number): number {
  * (on one core, ~0.1 ms of idle time each). Every CHUNKS_PER_TURN chunks (4 MiB, a few tens of
  * ms of analysis) it lets the event loop run.
  */
-export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+export async function* fileChunks(path: string, target?: ChunkTarget): AsyncGenerator<Buffer> {
   const fd = openSync(path, 'r');
   try {
     for (let position = 0, chunks = 1; ; position += CHUNK, chunks += 1) {
-      const buffer = Buffer.allocUnsafe(CHUNK);
+      const buffer = target?.buffer ?? Buffer.allocUnsafe(CHUNK);
       const filled = readChunk(fd, buffer, position);
       if (filled > 0) yield buffer.subarray(0, filled);
       if (filled < CHUNK) break;
@@ -98,9 +110,9 @@ export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-async function* bytesOf(input: LogInputObject): AsyncGenerator<Buffer> {
+async function* bytesOf(input: LogInputObject, target?: ChunkTarget): AsyncGenerator<Buffer> {
   if (input.path !== undefined) {
-    yield* fileChunks(input.path);
+    yield* fileChunks(input.path, target);
   } else if (input.data !== undefined) {
     const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
     for (let i = 0, chunks = 1; i < data.length; i += CHUNK, chunks += 1) {
@@ -181,7 +193,7 @@ export async function openInput(input: LogInput): Promise<OpenedInput> {
     ...(object.path !== undefined ? { path: object.path } : {}),
     gzip,
     head,
-    lines: (onBytes) => splitLines(object, gzip, onBytes),
+    lines: (onBytes, target) => splitLines(object, gzip, onBytes, target),
   };
 }
 
@@ -189,12 +201,12 @@ export async function openInput(input: LogInput): Promise<OpenedInput> {
  * Lines of bytes `start`..`end` of a plain file, read synchronously (a worker thread has nothing
  * else to do meanwhile); `start` and `end` must be line starts (or EOF).
  */
-export function* rangeLines(path: string, start: number, end: number, onBytes: (bytes: number) => void): Generator<LinePiece> {
+export function* rangeLines(path: string, start: number, end: number, onBytes: (bytes: number) => void, target?: ChunkTarget): Generator<LinePiece> {
   const cutter = new LineCutter();
   const fd = openSync(path, 'r');
   try {
     for (let position = start - (start % CHUNK); position < end; position += CHUNK) {
-      const buffer = Buffer.allocUnsafe(CHUNK);
+      const buffer = target?.buffer ?? Buffer.allocUnsafe(CHUNK);
       const filled = readChunk(fd, buffer, position);
       const from = Math.max(start, position) - position;
       const to = Math.min(end, position + filled) - position;
@@ -211,15 +223,16 @@ export function* rangeLines(path: string, start: number, end: number, onBytes: (
   if (last !== undefined) yield last;
 }
 
-function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void): AsyncGenerator<LinePiece> {
+function splitLines(input: LogInputObject, gzip: boolean, onBytes: (bytes: number) => void, target?: ChunkTarget): AsyncGenerator<LinePiece> {
   let source: AsyncIterable<Buffer>;
   if (gzip) {
+    // zlib keeps compressed chunks while it works on them: each one gets its own buffer.
     const raw = Readable.from(countingBytes(bytesOf(input), onBytes));
     const gunzip = createGunzip({ chunkSize: CHUNK });
     raw.on('error', (error) => gunzip.destroy(error));
     source = raw.pipe(gunzip);
   } else {
-    source = countingBytes(bytesOf(input), onBytes);
+    source = countingBytes(bytesOf(input, target), onBytes);
   }
   return linesOf(source, input.name, gzip);
 }
@@ -268,7 +281,7 @@ class LineCutter {
     const firstNewline = chunk.indexOf(10);
     if (firstNewline < 0) {
       this.carry = undefined;
-      return this.cut(Buffer.concat([carry, chunk]), []);
+      return this.cut(Buffer.concat([carry, chunk]), [], true);
     }
     const line = Buffer.concat([carry, chunk.subarray(0, firstNewline)]);
     const pieces: LinePiece[] = [{ bytes: line, start: 0, end: line.length }];
@@ -282,12 +295,15 @@ class LineCutter {
     return this.cut(rest, pieces);
   }
 
-  /** Adds the pieces of `bytes` (no carry before them) to `pieces`, and keeps what follows the last newline. */
-  private cut(bytes: Buffer, pieces: LinePiece[]): LinePiece[] {
+  /**
+   * Adds the pieces of `bytes` (no carry before them) to `pieces`, and keeps what follows the last
+   * newline: a copy, unless `owned` (the chunk's buffer may be read into again, see ChunkTarget).
+   */
+  private cut(bytes: Buffer, pieces: LinePiece[], owned = false): LinePiece[] {
     const lastNewline = bytes.lastIndexOf(10);
     if (lastNewline < 0) {
       if (bytes.length <= MAX_LINE) {
-        if (bytes.length > 0) this.carry = bytes;
+        if (bytes.length > 0) this.carry = owned ? bytes : Buffer.from(bytes);
         return pieces;
       }
       pieces.push({ bytes, start: 0, end: MAX_LINE });

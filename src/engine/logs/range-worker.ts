@@ -7,7 +7,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { LogAggregator } from './aggregator.js';
-import { LogInputError, openInput, rangeLines } from './line-source.js';
+import { LogInputError, openInput, rangeLines, type ChunkTarget } from './line-source.js';
 import type { RangeTaskMessage, WorkerMessage } from './parallel-analysis.js';
 import { readRange, type AheadResolver } from './read-range.js';
 import { statementKeyHash } from './sql-normalizer.js';
@@ -114,9 +114,11 @@ async function run(task: RangeTaskMessage): Promise<void> {
   const onBytes = (n: number) => {
     bytes += n;
   };
-  const lines = range.whole ? (await openInput({ name: input.name, path: input.path })).lines(onBytes) : rangeLines(input.path, range.start, range.end, onBytes);
+  const chunkTarget: ChunkTarget = {};
+  const lines = range.whole ? (await openInput({ name: input.name, path: input.path })).lines(onBytes, chunkTarget) : rangeLines(input.path, range.start, range.end, onBytes, chunkTarget);
   const result = await readRange(input, {
     lines,
+    chunkTarget,
     aggregator,
     maxExamples: task.maxExamples,
     scanBytes: task.options.scanner !== 'js',

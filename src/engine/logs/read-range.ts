@@ -7,7 +7,7 @@ import type { LogAggregator } from './aggregator.js';
 import { detach } from './detach.js';
 import { eventOf, type LogEvent } from './classifier.js';
 import { buildMatcher, createReader, stitchesAdjacent, type ReaderChoice } from './input-readers.js';
-import { pieceLines, type LinePiece } from './line-source.js';
+import { CHUNK, pieceLines, type ChunkTarget, type LinePiece } from './line-source.js';
 import type { UnparsedExample } from './analysis-types.js';
 import type { RecordSink } from './readers/record-sink.js';
 import { StderrReader } from './readers/stderr-reader.js';
@@ -40,6 +40,8 @@ export interface RangeSource extends ReaderChoice {
 
 export interface RangeRun {
   lines: AsyncIterable<LinePiece> | Iterable<LinePiece>;
+  /** Where `lines` reads a plain file's chunks to, if it takes a place (the reader's scanner gives one). */
+  chunkTarget?: ChunkTarget;
   /** Read plain stderr pieces with the WebAssembly line scanner (default true; false: text only). */
   scanBytes?: boolean;
   aggregator: LogAggregator;
@@ -171,6 +173,8 @@ export async function readRange(input: RangeSource, run: RangeRun): Promise<Rang
   };
   const reader = createReader(input.format, buildMatcher(input.matcher), sink, run.scanBytes !== false);
   const byteReader = reader instanceof StderrReader && reader.scansBytes ? reader : undefined;
+  // The file is read straight into the scanner's memory: no copy of each piece.
+  if (byteReader !== undefined && run.chunkTarget !== undefined) run.chunkTarget.buffer = byteReader.chunkBuffer(CHUNK);
   let lineNumber = 0;
   for await (const piece of run.lines) {
     run.beforeBatch?.();

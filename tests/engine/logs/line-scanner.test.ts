@@ -4,12 +4,13 @@
  * lines. Each case runs both readers on the same bytes and compares what they give.
  */
 import { isAscii } from 'node:buffer';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeLogs } from '../../../src/engine/logs/analyze-logs.js';
 import { eventOf, type LogEvent } from '../../../src/engine/logs/classifier.js';
-import { openInput } from '../../../src/engine/logs/line-source.js';
+import { CHUNK, openInput } from '../../../src/engine/logs/line-source.js';
 import { compilePrefix } from '../../../src/engine/logs/prefix-compiler.js';
 import { StderrReader } from '../../../src/engine/logs/readers/stderr-reader.js';
 import { prefixProgram } from '../../../src/engine/logs/scanner/prefix-program.js';
@@ -279,6 +280,39 @@ describe('WebAssembly line scanner', () => {
     const asked = await analyzeLogs([path], { parallelMinBytes: 0, rangeBytes: 200_000, jobs: 2 });
     expect(asked.summary.workers).toBe(2);
     expect({ ...asked.queries }).toEqual({ ...byDefault.queries });
+  });
+
+  it('scans a file where its chunks are read to, in the scanner memory, as the text reader reads it', async () => {
+    // Lines across chunk ends, a statement longer than a chunk (a carry of its own) and one
+    // longer than the part of the input area that pieces are copied to (the text reader's).
+    const log = generatedLog(40_000, 11);
+    // Inserted before a line that starts a record (not a continuation of the one before).
+    const at = log.indexOf('\n2024-', log.length >> 1) + 1;
+    const longSql = (columns: number) => `SELECT ${Array.from({ length: columns }, (_, i) => `c${i}`).join(', ')} FROM wide`;
+    const longStatement = (columns: number, ms: string) => `2024-05-01 11:00:00.000 UTC [4242] app@shop LOG:  duration: ${ms} ms  statement: ${longSql(columns)}\n`;
+    // The longer one starts a chunk: that chunk has no newline, and nothing carried before it.
+    const before = log.slice(0, at) + longStatement(40_000, '9000.000');
+    const header = '2024-05-01 11:00:00.000 UTC [4243] app@shop LOG:  padding ';
+    const padding = CHUNK - (before.length % CHUNK) + CHUNK;
+    const text = `${before}${header}${'-'.repeat(padding - header.length - 1)}\n${longStatement(120_000, '9001.000')}${log.slice(at)}`;
+    expect(text.indexOf(longStatement(120_000, '9001.000')) % CHUNK).toBe(0);
+    expect(text.length).toBeGreaterThan(8 * CHUNK);
+    const dir = mkdtempSync(join(tmpdir(), 'pgdba-chunks-'));
+    try {
+      const path = join(dir, 'chunks.log');
+      writeFileSync(path, text);
+      const comparable = (analysis: LogAnalysis) => ({ ...analysis, summary: { ...analysis.summary, elapsed_ms: 0, parser_calls: 0 } });
+      const byText = await analyzeLogs([path], { scanner: 'js', jobs: 1, prefix: '%m [%p] %q%u@%d ' });
+      const byScanner = await analyzeLogs([path], { scanner: 'wasm', jobs: 1, prefix: '%m [%p] %q%u@%d ' });
+      expect(comparable(byScanner)).toEqual(comparable(byText));
+      expect(byScanner.summary.lines).toBe(text.split('\n').length - 1);
+      // The long lines arrive whole (the line source copies what it keeps of a chunk).
+      const examples = new Set(byScanner.queries.map((query) => query.example));
+      expect(examples.has(longSql(40_000))).toBe(true);
+      expect(examples.has(longSql(120_000))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives the analysis of the text reader on every stderr file of the corpus', async () => {

@@ -100,6 +100,11 @@ export class StderrReader implements FormatReader {
     return this.scanner !== undefined;
   }
 
+  /** A buffer in the scanner's memory for a file's chunks to be read to (ChunkTarget), when bytes are scanned. */
+  chunkBuffer(bytes: number): Buffer | undefined {
+    return this.scanner?.chunkArea(bytes);
+  }
+
   describe(): string {
     return this.matcher.prefix;
   }
@@ -152,17 +157,19 @@ export class StderrReader implements FormatReader {
    * text path of `push`, so the records are the same.
    */
   pushPiece(piece: LinePiece, lineNumber: number): number {
-    const { bytes, start } = piece;
-    const length = piece.end - start;
+    const { bytes } = piece;
     const scanner = this.scanner;
-    if (scanner === undefined || length > scanner.inputCapacity) {
+    if (scanner === undefined || !scanner.fits(bytes, piece.start, piece.end)) {
       for (const line of pieceLines(piece)) this.push(line, ++lineNumber);
       return lineNumber;
     }
-    if (scanner.load(bytes, start, piece.end)) this.minuteStarts = [];
-    let from = 0;
-    while (from <= length) {
-      const count = scanner.scan(from, length);
+    if (scanner.load(bytes, piece.start, piece.end)) this.minuteStarts = [];
+    // Scanner offsets of this piece's bytes: `start` + an offset is its index in `bytes`.
+    const start = piece.start - scanner.origin;
+    const end = piece.end - start;
+    let from = scanner.origin;
+    while (from <= end) {
+      const count = scanner.scan(from, end);
       const slots = scanner.slots;
       const values = scanner.values;
       for (let line = 0, at = 0; line < count; line += 1, at += SLOTS) {

@@ -114,8 +114,10 @@ export class WasmLineScanner {
   /** Interned values by id (index 0: no value). */
   values: string[] = [''];
 
-  /** Pieces larger than this are read by the JavaScript reader (a 16 MB line, say). */
-  readonly inputCapacity: number;
+  /** Pieces copied in must fit in this many bytes (else the JavaScript reader reads them: a 16 MB line, say). */
+  private inputCapacity: number;
+  private readonly inputAt: number;
+  private readonly memory: WasmMemory;
 
   private constructor(module: WasmModule, program: Int32Array) {
     const abort = () => {
@@ -135,6 +137,8 @@ export class WasmLineScanner {
     this.numbers = new Float64Array(memory.buffer, exports.NUMBERS_AT.value, exports.MAX_LINES.value);
     this.hashes = new Float64Array(memory.buffer, exports.HASHES_AT.value, exports.MAX_LINES.value);
     this.textAt = exports.TEXT_AT.value;
+    this.inputAt = exports.INPUT_AT.value;
+    this.memory = memory;
     this.inputCapacity = exports.INPUT_CAPACITY.value;
     exports.configure(program.length / 3);
   }
@@ -146,8 +150,28 @@ export class WasmLineScanner {
   }
 
   /**
-   * Copies a piece of bytes in (at most INPUT_CAPACITY). Returns true when the interned values
-   * were forgotten first (the caller drops whatever it derived from them).
+   * The last `bytes` of the input area, for a file's chunks to be read to (see ChunkTarget):
+   * pieces of them are scanned where they are. Other pieces are copied below them, so from now
+   * on those fit in the rest of the area only.
+   */
+  chunkArea(bytes: number): Buffer {
+    this.inputCapacity = this.exports.INPUT_CAPACITY.value - bytes;
+    return Buffer.from(this.memory.buffer, this.inputAt + this.inputCapacity, bytes);
+  }
+
+  /** Whether a piece can be scanned: it is in the chunk area, or fits in the input area below it. */
+  fits(source: Uint8Array, start: number, end: number): boolean {
+    return this.inChunkArea(source) || end - start <= this.inputCapacity;
+  }
+
+  private inChunkArea(source: Uint8Array): boolean {
+    return source.buffer === this.memory.buffer;
+  }
+
+  /**
+   * Makes a piece of bytes ready to scan: a piece of the chunk area where it is, any other copied
+   * to the start of the input area (`origin` tells where it starts). Returns true when the
+   * interned values were forgotten first (the caller drops whatever it derived from them).
    */
   load(source: Uint8Array, start: number, end: number): boolean {
     let reset = false;
@@ -157,13 +181,20 @@ export class WasmLineScanner {
       this.values = [''];
       reset = true;
     }
-    this.bytes.set(source.subarray(start, end), exports.INPUT_AT.value);
+    if (this.inChunkArea(source)) this.origin = source.byteOffset - this.inputAt + start;
+    else {
+      this.bytes.set(source.subarray(start, end), this.inputAt);
+      this.origin = 0;
+    }
     return reset;
   }
 
-  /** Scans lines from `from` (offset in the piece); returns how many lines the slots hold. */
-  scan(from: number, length: number): number {
-    const lines = this.exports.scan(from, length, this.exports.MAX_LINES.value);
+  /** Input offset of the first byte of the last piece loaded (scanner offsets minus this: offsets in the piece). */
+  origin = 0;
+
+  /** Scans lines from input offset `from` up to `end`; returns how many lines the slots hold. */
+  scan(from: number, end: number): number {
+    const lines = this.exports.scan(from, end, this.exports.MAX_LINES.value);
     this.decodeNewValues();
     return lines;
   }
