@@ -72,12 +72,33 @@ interface Count {
   n: number;
 }
 
-function count(map: Map<string, Count>, key: string | undefined): void {
-  const k = key === undefined || key === '' ? '(unknown)' : key;
-  const c = map.get(k);
-  if (c === undefined) map.set(detach(k), { n: 1 });
-  else c.n += 1;
+/** The key a map of counts counted last, and its counter. */
+interface RecentCount {
+  key: string | undefined;
+  count: Count | undefined;
 }
+
+/**
+ * `count`, with the last key's counter at hand: lines in a row often share their user, database
+ * or host, and comparing a key with the last one is cheaper than hashing it into the map.
+ */
+function countRecent(map: Map<string, Count>, recent: RecentCount, key: string | undefined): void {
+  if (key === recent.key && recent.count !== undefined) {
+    recent.count.n += 1;
+    return;
+  }
+  const k = key === undefined || key === '' ? '(unknown)' : key;
+  let c = map.get(k);
+  if (c === undefined) {
+    c = { n: 0 };
+    map.set(detach(k), c);
+  }
+  c.n += 1;
+  recent.key = key;
+  recent.count = c;
+}
+
+const noRecentCount = (): RecentCount => ({ key: undefined, count: undefined });
 
 function addCountObjects(into: Map<string, Count>, from: Map<string, Count>): void {
   for (const [key, c] of from) {
@@ -164,6 +185,8 @@ export class LogAggregator {
   private readonly sessionSketch = new LatencySketch();
   private readonly conn = { byDatabase: new Map<string, Count>(), byUser: new Map<string, Count>(), byHost: new Map<string, Count>(), byApplication: new Map<string, Count>() };
   private readonly disc = { byDatabase: new Map<string, Count>(), byUser: new Map<string, Count>(), byHost: new Map<string, Count>() };
+  private readonly connRecent = { byDatabase: noRecentCount(), byUser: noRecentCount(), byHost: noRecentCount(), byApplication: noRecentCount() };
+  private readonly discRecent = { byDatabase: noRecentCount(), byUser: noRecentCount(), byHost: noRecentCount() };
   private readonly lockModes = new Map<string, number>();
   private readonly checkpointReasons = new Map<string, number>();
   private readonly events = newEvents();
@@ -262,10 +285,10 @@ export class LogAggregator {
 
   private connectionAuthorized(user: string, database: string, application: string | undefined, client: string | undefined): void {
     this.events.connections.count += 1;
-    count(this.conn.byDatabase, database);
-    count(this.conn.byUser, user);
-    count(this.conn.byHost, client);
-    count(this.conn.byApplication, application);
+    countRecent(this.conn.byDatabase, this.connRecent.byDatabase, database);
+    countRecent(this.conn.byUser, this.connRecent.byUser, user);
+    countRecent(this.conn.byHost, this.connRecent.byHost, client);
+    countRecent(this.conn.byApplication, this.connRecent.byApplication, application);
   }
 
   private disconnection(pid: number, sessionMs: number, user: string, database: string, host: string): void {
@@ -274,9 +297,9 @@ export class LogAggregator {
       this.sessionSketch.add(sessionMs);
       addValue(this.events.disconnections.session_total, sessionMs);
     }
-    count(this.disc.byDatabase, database);
-    count(this.disc.byUser, user);
-    count(this.disc.byHost, host);
+    countRecent(this.disc.byDatabase, this.discRecent.byDatabase, database);
+    countRecent(this.disc.byUser, this.discRecent.byUser, user);
+    countRecent(this.disc.byHost, this.discRecent.byHost, host);
     if (this.carriedUnknown(pid)) return this.defer({ step: 'disconnection', pid, seq: this.seq });
     this.flushSession(pid, this.order());
   }
