@@ -108,8 +108,26 @@ let idCount: i32 = 1; // id 0: no value
 let arenaUsed: i32 = 0;
 
 // Per line: capture start/end of each op (-1: none), the severity and where the message starts.
-const capStart = new StaticArray<i32>(MAX_OPS);
-const capEnd = new StaticArray<i32>(MAX_OPS);
+// (Static data at fixed addresses, not StaticArrays: an array's address is a global that V8 loads at every use.)
+const CAP_START: usize = memory.data(MAX_OPS * 4, 4);
+const CAP_END: usize = memory.data(MAX_OPS * 4, 4);
+
+@inline function capStartOf(pc: i32): i32 {
+  return load<i32>(CAP_START + (<usize>pc << 2));
+}
+
+@inline function setCapStart(pc: i32, at: i32): void {
+  store<i32>(CAP_START + (<usize>pc << 2), at);
+}
+
+@inline function capEndOf(pc: i32): i32 {
+  return load<i32>(CAP_END + (<usize>pc << 2));
+}
+
+@inline function setCapEnd(pc: i32, at: i32): void {
+  store<i32>(CAP_END + (<usize>pc << 2), at);
+}
+
 let steps: i32 = 0;
 let severityCode: i32 = 0;
 let messageStart: i32 = 0;
@@ -121,34 +139,58 @@ export function configure(ops: i32): void {
   otherCount = 0;
   for (let pc = 0; pc < ops; pc++) {
     const code = op(pc);
-    if (code == OP_SQLSTATE || (code == OP_LAZY && argA(pc) >= 0)) unchecked(tupleOps[tupleCount++] = pc);
-    else if (code == OP_TIME || code == OP_PID || code == OP_SESSION || code == OP_LAZY || code == OP_DIGITS) unchecked(otherOps[otherCount++] = pc);
+    if (code == OP_SQLSTATE || (code == OP_LAZY && argA(pc) >= 0)) setTupleOp(tupleCount++, pc);
+    else if (code == OP_TIME || code == OP_PID || code == OP_SESSION || code == OP_LAZY || code == OP_DIGITS) setOtherOp(otherCount++, pc);
   }
   resetIntern();
 }
 
 // The capturing ops: those of the field tuple (%e and the text fields, in op order), and the
 // others (time, pid, %c; and the unkept captures, which only need resetting per line).
-const tupleOps = new StaticArray<i32>(MAX_OPS);
+const TUPLE_OPS: usize = memory.data(MAX_OPS * 4, 4);
 let tupleCount: i32 = 0;
-const otherOps = new StaticArray<i32>(MAX_OPS);
+const OTHER_OPS: usize = memory.data(MAX_OPS * 4, 4);
 let otherCount: i32 = 0;
+
+@inline function tupleOp(k: i32): i32 {
+  return load<i32>(TUPLE_OPS + (<usize>k << 2));
+}
+
+@inline function setTupleOp(k: i32, pc: i32): void {
+  store<i32>(TUPLE_OPS + (<usize>k << 2), pc);
+}
+
+@inline function otherOp(k: i32): i32 {
+  return load<i32>(OTHER_OPS + (<usize>k << 2));
+}
+
+@inline function setOtherOp(k: i32, pc: i32): void {
+  store<i32>(OTHER_OPS + (<usize>k << 2), pc);
+}
 
 /** Forgets every interned value (the JavaScript side forgets its strings at the same time). */
 export function resetIntern(): void {
   memory.fill(TABLE_AT, 0, <usize>HASH_SLOTS << 2);
   idCount = 1;
   arenaUsed = 0;
-  for (let i = 0; i < LAST_SLOTS; i++) unchecked(lastId[i] = 0);
+  for (let i = 0; i < LAST_SLOTS; i++) setLastId(i, 0);
   forgetTuples();
 }
 
 // The id of the last value interned per field (most lines repeat their neighbours' values):
 // compared first, before hashing.
 const LAST_SLOTS: i32 = 16;
-const lastId = new StaticArray<i32>(LAST_SLOTS);
+const LAST_IDS: usize = memory.data(LAST_SLOTS * 4, 4);
 const LAST_TIME: i32 = 8;
 const LAST_MESSAGE: i32 = 9; // 9..15: values read from messages
+
+@inline function lastIdOf(slot: i32): i32 {
+  return load<i32>(LAST_IDS + (<usize>slot << 2));
+}
+
+@inline function setLastId(slot: i32, id: i32): void {
+  store<i32>(LAST_IDS + (<usize>slot << 2), id);
+}
 
 export function internedCount(): i32 {
   return idCount;
@@ -174,16 +216,23 @@ export function internedBytesUsed(): i32 {
   return load<i32>(PROGRAM_AT + (<usize>pc) * 12 + 8);
 }
 
+// Character classes of a byte as one unsigned comparison each (c - low < count), not two.
+
 @inline function isDigit(c: i32): bool {
-  return c >= 48 && c <= 57;
+  return <u32>(c - 48) < 10;
 }
 
+@inline function isUpper(c: i32): bool {
+  return <u32>(c - 65) < 26;
+}
+
+/** A-Z or a-z: setting bit 5 folds the upper case onto the lower (and no other byte onto a-z). */
 @inline function isLetter(c: i32): bool {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return <u32>((c | 32) - 97) < 26;
 }
 
 @inline function isHex(c: i32): bool {
-  return isDigit(c) || (c >= 97 && c <= 102);
+  return isDigit(c) || <u32>(c - 97) < 6;
 }
 
 /** Whether the arena copy of `id` equals bytes a..b followed by c..d. */
@@ -214,7 +263,7 @@ function sameAs(id: i32, a: i32, b: i32, c: i32, d: i32): bool {
 
 /** Interns bytes a..b followed by bytes c..d (`cache`: a lastId slot); -1 when the table is full. */
 function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
-  const last = unchecked(lastId[cache]);
+  const last = lastIdOf(cache);
   if (last != 0 && sameAs(last, a, b, c, d)) return last;
   const length = b - a + d - c;
   let hash = mixBytes(mixBytes(2166136261, INPUT_AT + <usize>a, b - a), INPUT_AT + <usize>c, d - c);
@@ -226,7 +275,7 @@ function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
     const id = load<i32>(TABLE_AT + (<usize>slot << 2));
     if (id == 0) break;
     if (load<i32>(ENTRIES_AT + (<usize>id) * 12 + 8) == <i32>hash && sameAs(id, a, b, c, d)) {
-      unchecked(lastId[cache] = id);
+      setLastId(cache, id);
       return id;
     }
     slot = (slot + 1) & mask;
@@ -242,7 +291,7 @@ function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
   memory.copy(ARENA_AT + <usize>(arenaUsed + b - a), INPUT_AT + <usize>c, <usize>(d - c));
   arenaUsed += length;
   store<i32>(TABLE_AT + (<usize>slot << 2), id);
-  unchecked(lastId[cache] = id);
+  setLastId(cache, id);
   return id;
 }
 
@@ -314,7 +363,7 @@ function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
   if (pos + 5 > end) return false;
   for (let i = 0; i < 5; i++) {
     const c = byteAt(pos + i);
-    if (!isDigit(c) && !(c >= 65 && c <= 90)) return false;
+    if (!isDigit(c) && !isUpper(c)) return false;
   }
   return true;
 }
@@ -377,8 +426,8 @@ function matchZone(pc: i32, pos: i32, end: i32): i32 {
 function restAt(pc: i32, from: i32, stop: i32, end: i32): i32 {
   const r = matchFrom(pc + 1, stop, end);
   if (r > 0) {
-    unchecked(capStart[pc] = from);
-    unchecked(capEnd[pc] = stop);
+    setCapStart(pc, from);
+    setCapEnd(pc, stop);
   }
   return r;
 }
@@ -449,8 +498,8 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
     if (after < 0) return 0;
     const zoneEnd = matchZone(pc, after, end);
     if (zoneEnd <= 0) return zoneEnd;
-    unchecked(capStart[pc] = pos);
-    unchecked(capEnd[pc] = zoneEnd - 1);
+    setCapStart(pc, pos);
+    setCapEnd(pc, zoneEnd - 1);
     return 1;
   }
   if (code == OP_PID || code == OP_DIGITS) {
@@ -515,8 +564,8 @@ function matchFirstPath(pos: i32, end: i32): bool {
         stop = firstOf(argA(pc + 1) & 0xff, pos, end);
         if (stop < 0) return false;
       }
-      unchecked(capStart[pc] = pos);
-      unchecked(capEnd[pc] = stop);
+      setCapStart(pc, pos);
+      setCapEnd(pc, stop);
       pos = stop;
     } else if (code == OP_SEVERITY) {
       firstPathFinal = false;
@@ -525,8 +574,8 @@ function matchFirstPath(pos: i32, end: i32): bool {
       const zoneEnd = firstTimeChoice(pc, pos, end);
       if (zoneEnd < 0) return false;
       firstPathFinal = false;
-      unchecked(capStart[pc] = pos);
-      unchecked(capEnd[pc] = zoneEnd);
+      setCapStart(pc, pos);
+      setCapEnd(pc, zoneEnd);
       pos = zoneEnd;
     } else if (code == OP_PID || code == OP_DIGITS) {
       firstPathFinal = false;
@@ -543,13 +592,13 @@ function matchFirstPath(pos: i32, end: i32): bool {
         last = digitsEnd(pos, end);
         if (last < pos + least) return false;
       }
-      unchecked(capStart[pc] = from);
-      unchecked(capEnd[pc] = last);
+      setCapStart(pc, from);
+      setCapEnd(pc, last);
       pos = last;
     } else if (code == OP_SQLSTATE) {
       if (!sqlstateAt(pos, end)) return false;
-      unchecked(capStart[pc] = pos);
-      unchecked(capEnd[pc] = pos + 5);
+      setCapStart(pc, pos);
+      setCapEnd(pc, pos + 5);
       pos += 5;
     } else if (code == OP_SESSION) {
       firstPathFinal = false;
@@ -557,8 +606,8 @@ function matchFirstPath(pos: i32, end: i32): bool {
       if (dot < 0) return false;
       const last = hexEnd(dot + 1, end);
       if (last < dot + 2) return false;
-      unchecked(capStart[pc] = pos);
-      unchecked(capEnd[pc] = last);
+      setCapStart(pc, pos);
+      setCapEnd(pc, last);
       pos = last;
     } else if (code == OP_OPTIONAL) {
       firstPathFinal = false;
@@ -710,9 +759,9 @@ function storeFields(line: usize): bool {
 /** The time, the pid and the session id of a matched line (the captures of the other ops). */
 function storeOthers(line: usize): bool {
   for (let k = 0; k < otherCount; k++) {
-    const pc = unchecked(otherOps[k]);
-    const start = unchecked(capStart[pc]);
-    const stop = unchecked(capEnd[pc]);
+    const pc = otherOp(k);
+    const start = capStartOf(pc);
+    const stop = capEndOf(pc);
     if (start < 0 || stop == start) continue;
     const code = op(pc);
     if (code == OP_TIME) {
@@ -742,11 +791,11 @@ function storeTuple(line: usize): bool {
   let regionStart = 0x7fffffff;
   let regionEnd = -1;
   for (let k = 0; k < tupleCount; k++) {
-    const pc = unchecked(tupleOps[k]);
-    const start = unchecked(capStart[pc]);
+    const pc = tupleOp(k);
+    const start = capStartOf(pc);
     if (start < 0) continue;
     if (start < regionStart) regionStart = start;
-    const stop = unchecked(capEnd[pc]);
+    const stop = capEndOf(pc);
     if (stop > regionEnd) regionEnd = stop;
   }
   if (regionEnd < 0) return true;
@@ -766,11 +815,11 @@ function storeTuple(line: usize): bool {
   const entry = TUPLES + <usize>slot * TUPLE_STRIDE;
   store<i32>(entry, length);
   for (let k = 0; k < tupleCount; k++) {
-    const pc = unchecked(tupleOps[k]);
-    const start = unchecked(capStart[pc]);
+    const pc = tupleOp(k);
+    const start = capStartOf(pc);
     const at = entry + TUPLE_OFFSETS + (<usize>k << 3);
     store<i32>(at, start < 0 ? -1 : start - regionStart);
-    store<i32>(at + 4, start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart);
+    store<i32>(at + 4, start < 0 ? -1 : capEndOf(pc) - regionStart);
   }
   copyFieldIds(entry + TUPLE_IDS, line + (<usize>S_FIELDS << 2));
   memory.copy(entry + TUPLE_BYTES_AT, INPUT_AT + <usize>regionStart, <usize>length);
@@ -788,11 +837,11 @@ function storeTuple(line: usize): bool {
 /** Whether the tuple entry's captures are where this line's are (relative to the region). */
 function sameCaptures(entry: usize, regionStart: i32): bool {
   for (let k = 0; k < tupleCount; k++) {
-    const pc = unchecked(tupleOps[k]);
-    const start = unchecked(capStart[pc]);
+    const pc = tupleOp(k);
+    const start = capStartOf(pc);
     const at = entry + TUPLE_OFFSETS + (<usize>k << 3);
     if (load<i32>(at) != (start < 0 ? -1 : start - regionStart)) return false;
-    if (load<i32>(at + 4) != (start < 0 ? -1 : unchecked(capEnd[pc]) - regionStart)) return false;
+    if (load<i32>(at + 4) != (start < 0 ? -1 : capEndOf(pc) - regionStart)) return false;
   }
   return true;
 }
@@ -806,9 +855,9 @@ function toFront(o: i32): void {
 /** The tuple's fields interned one by one, in the order of the ops (a later one wins). */
 function storeEachField(line: usize): bool {
   for (let k = 0; k < tupleCount; k++) {
-    const pc = unchecked(tupleOps[k]);
-    const start = unchecked(capStart[pc]);
-    if (start >= 0 && !storeField(line, pc, start, unchecked(capEnd[pc]))) return false;
+    const pc = tupleOp(k);
+    const start = capStartOf(pc);
+    if (start >= 0 && !storeField(line, pc, start, capEndOf(pc))) return false;
   }
   return true;
 }
@@ -891,7 +940,7 @@ const PLAN_LENGTH: i32 = 5;
 }
 
 @inline function isSpace(c: i32): bool {
-  return c == 32 || (c >= 9 && c <= 13);
+  return c == 32 || <u32>(c - 9) < 5;
 }
 
 /** End of the run of non-space bytes from `at` (classifier.ts nonSpaceEnd, ASCII lines only). */
@@ -1124,8 +1173,8 @@ let textUsed: i32 = 0;
 
 /** Forgets the captures of the last line (only those of the kept and the reset ops are read). */
 @inline function resetCaptures(): void {
-  for (let k = 0; k < tupleCount; k++) unchecked(capStart[unchecked(tupleOps[k])] = -1);
-  for (let k = 0; k < otherCount; k++) unchecked(capStart[unchecked(otherOps[k])] = -1);
+  for (let k = 0; k < tupleCount; k++) setCapStart(tupleOp(k), -1);
+  for (let k = 0; k < otherCount; k++) setCapStart(otherOp(k), -1);
 }
 
 /**
