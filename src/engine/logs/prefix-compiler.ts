@@ -67,13 +67,24 @@ export interface PrefixMatch extends PrefixFields {
   source: number;
   /** Set by the line scanner for the messages it recognises. */
   event: LogEvent | undefined;
+  /** Filled by the stitcher with the DETAIL, HINT, CONTEXT, STATEMENT and QUERY lines. */
+  detail: string | undefined;
+  hint: string | undefined;
+  context: string | undefined;
+  statement: string | undefined;
+  internalQuery: string | undefined;
 }
 
-/** A match with every field present, so all records share one object shape. */
+/**
+ * A match with every field present, so all records share one object shape: a field added later
+ * (an attachment) would give entries several shapes, and every property read of the aggregation
+ * that sees them all would take V8's slowest (megamorphic) path.
+ */
 export function emptyMatch(severity: Severity, messageStart: number): PrefixMatch {
   return {
     time: NaN, pid: 0, user: undefined, database: undefined, application: undefined, client: undefined, sessionId: undefined,
     sqlstate: undefined, backendType: undefined, severity, messageStart, message: '', line: 0, source: 0, event: undefined,
+    detail: undefined, hint: undefined, context: undefined, statement: undefined, internalQuery: undefined,
   };
 }
 
