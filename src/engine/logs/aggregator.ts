@@ -32,7 +32,8 @@ import { keyToDisplayText, normalizeStatement, statementKeyHash } from './sql-no
 import type { StatementGroupRef, StatementResolver } from './statement-memo.js';
 import type { LogAnalysisOptions, LogEntry } from './types.js';
 
-type QueryAccumulator = QueryState<LatencySketch>;
+/** A statement group's state, with its breakdown items of the last call at hand (not part of the state handed between threads). */
+type QueryAccumulator = QueryState<LatencySketch> & { recent: RecentBreakdowns };
 
 interface FirstUse {
   raw: string;
@@ -64,6 +65,35 @@ function breakdown(map: Map<string, Breakdown>, key: string | undefined): Breakd
     item = { calls: 0, total: exactTotal() };
     map.set(detach(k), item);
   }
+  return item;
+}
+
+/** The key a breakdown map looked up last, and its item. */
+interface RecentBreakdown {
+  key: string | undefined;
+  item: Breakdown | undefined;
+}
+
+interface RecentBreakdowns {
+  database: RecentBreakdown;
+  user: RecentBreakdown;
+  application: RecentBreakdown;
+  client: RecentBreakdown;
+}
+
+const noRecentBreakdown = (): RecentBreakdown => ({ key: undefined, item: undefined });
+const noRecentBreakdowns = (): RecentBreakdowns => ({ database: noRecentBreakdown(), user: noRecentBreakdown(), application: noRecentBreakdown(), client: noRecentBreakdown() });
+
+/**
+ * `breakdown`, with the last key's item at hand: a statement's calls in a row mostly come from
+ * the same database, user and application, and the readers hand the same string for the same
+ * value, so the comparison is of identity where the map would hash the key and compare its text.
+ */
+function breakdownRecent(map: Map<string, Breakdown>, recent: RecentBreakdown, key: string | undefined): Breakdown {
+  if (recent.item !== undefined && key === recent.key) return recent.item;
+  const item = breakdown(map, key);
+  recent.key = key;
+  recent.item = item;
   return item;
 }
 
@@ -577,7 +607,7 @@ export class LogAggregator {
       acc = {
         ref, creator: this.firstTexts && this.firstUses.has(refs) ? { text: detach(query), index } : undefined, order, calls: 0, sketch: new LatencySketch(), total: exactTotal(), parseBind: exactTotal(), first: Infinity, last: -Infinity,
         example: detach(query), exampleParameters: undefined, exampleDurationMs: -1, exampleTime: context.time, exampleOrder: order, plan: undefined, plans: 0,
-        byDatabase: new Map(), byUser: new Map(), byApplication: new Map(), byClient: new Map(),
+        byDatabase: new Map(), byUser: new Map(), byApplication: new Map(), byClient: new Map(), recent: noRecentBreakdowns(),
       };
       this.queries.set(ref.fingerprint, acc);
     }
@@ -598,10 +628,11 @@ export class LogAggregator {
         acc.calls += weight;
         if (time < acc.first) acc.first = time;
         if (time > acc.last) acc.last = time;
-        breakdown(acc.byDatabase, context.database).calls += weight;
-        breakdown(acc.byUser, context.user).calls += weight;
-        breakdown(acc.byApplication, context.application).calls += weight;
-        breakdown(acc.byClient, context.client).calls += weight;
+        const recent = acc.recent;
+        breakdownRecent(acc.byDatabase, recent.database, context.database).calls += weight;
+        breakdownRecent(acc.byUser, recent.user, context.user).calls += weight;
+        breakdownRecent(acc.byApplication, recent.application, context.application).calls += weight;
+        breakdownRecent(acc.byClient, recent.client, context.client).calls += weight;
         if (point) point.calls += weight;
       }
       return;
@@ -622,16 +653,17 @@ export class LogAggregator {
         acc.exampleOrder = order;
         acc.exampleParameters = context.detail?.startsWith('parameters: ') ? detach(context.detail.slice(12)) : undefined;
       }
-      let item = breakdown(acc.byDatabase, context.database);
+      const recent = acc.recent;
+      let item = breakdownRecent(acc.byDatabase, recent.database, context.database);
       item.calls += weight;
       addShare(item.total, units, durationMs, n, weight);
-      item = breakdown(acc.byUser, context.user);
+      item = breakdownRecent(acc.byUser, recent.user, context.user);
       item.calls += weight;
       addShare(item.total, units, durationMs, n, weight);
-      item = breakdown(acc.byApplication, context.application);
+      item = breakdownRecent(acc.byApplication, recent.application, context.application);
       item.calls += weight;
       addShare(item.total, units, durationMs, n, weight);
-      item = breakdown(acc.byClient, context.client);
+      item = breakdownRecent(acc.byClient, recent.client, context.client);
       item.calls += weight;
       addShare(item.total, units, durationMs, n, weight);
       if (point) {
@@ -710,7 +742,7 @@ export class LogAggregator {
       errorsTotal: this.errorsTotal,
       warningsTotal: this.warningsTotal,
       durationsWithoutStatement: this.durationsWithoutStatement,
-      queries: [...this.queries.values()].map((acc) => ({ ...acc, sketch: acc.sketch.toState() })),
+      queries: [...this.queries.values()].map(({ recent: _recent, ...acc }) => ({ ...acc, sketch: acc.sketch.toState() })),
       errors: [...this.errors.values()],
       minutes: [...this.minutes.entries()],
       vacuums: [...this.vacuums.values()],
@@ -827,7 +859,7 @@ export class LogAggregator {
     const exampleOrder = acc.exampleOrder + base;
     const mine = this.queries.get(acc.ref.fingerprint);
     if (mine === undefined) {
-      this.queries.set(acc.ref.fingerprint, { ...acc, order, exampleOrder, sketch: LatencySketch.fromState(acc.sketch) });
+      this.queries.set(acc.ref.fingerprint, { ...acc, order, exampleOrder, sketch: LatencySketch.fromState(acc.sketch), recent: noRecentBreakdowns() });
       return;
     }
     mine.calls += acc.calls;
