@@ -245,10 +245,38 @@ function decode(bytes: Buffer, start: number, end: number): string {
   return isAscii(bytes.subarray(start, end)) ? bytes.toString('latin1', start, end) : bytes.toString('utf8', start, end);
 }
 
+/** Whether the line at `at` continues a record (stderr indents continuation lines with a tab, some collectors with spaces). */
+function continuesRecord(bytes: Buffer, at: number): boolean {
+  const c = bytes[at];
+  return c === 9 || c === 32;
+}
+
 /**
- * The lines of bytes 0..end (end: a newline) in pieces cut at newlines, of at most PIECE bytes
- * unless one line is longer: the lines of a piece stay alive while it is read, so small pieces
- * promote less to V8's old generation.
+ * The last newline at or before `newline`, down to `floor`, after which a record starts rather
+ * than a continuation line (or the bytes end); `newline` when there is none. Pieces are cut
+ * there, so a multi-line record is read in one piece: the line scanner joins its lines itself.
+ */
+function lastRecordEnd(bytes: Buffer, newline: number, floor: number): number {
+  for (let n = newline; n >= floor; n = bytes.lastIndexOf(10, n - 1)) {
+    if (n + 1 >= bytes.length || !continuesRecord(bytes, n + 1)) return n;
+    if (n === 0) break;
+  }
+  return newline;
+}
+
+/** The first newline from `from` after which a record starts (or the bytes end), no further than `limit`; else the first newline. */
+function firstRecordEnd(bytes: Buffer, from: number, limit: number): number {
+  const first = bytes.indexOf(10, from);
+  for (let n = first; n >= 0 && n <= limit; n = bytes.indexOf(10, n + 1)) {
+    if (n + 1 >= bytes.length || !continuesRecord(bytes, n + 1)) return n;
+  }
+  return first;
+}
+
+/**
+ * The lines of bytes 0..end (end: a newline) in pieces cut at newlines before a record, of at
+ * most PIECE bytes unless one line is longer: the lines of a piece stay alive while it is read,
+ * so small pieces promote less to V8's old generation.
  */
 function piecesOf(bytes: Buffer, end: number): LinePiece[] {
   if (end <= PIECE) return [{ bytes, start: 0, end }];
@@ -258,7 +286,7 @@ function piecesOf(bytes: Buffer, end: number): LinePiece[] {
     let cut = end;
     if (end - start > PIECE) {
       const newline = bytes.lastIndexOf(10, start + PIECE);
-      cut = newline >= start ? newline : bytes.indexOf(10, start + PIECE);
+      cut = newline >= start ? lastRecordEnd(bytes, newline, start + PIECE / 2) : bytes.indexOf(10, start + PIECE);
     }
     pieces.push({ bytes, start, end: cut });
     start = cut + 1;
@@ -276,16 +304,17 @@ class LineCutter {
   push(chunk: Buffer): LinePiece[] {
     const carry = this.carry;
     if (carry === undefined) return this.cut(chunk, []);
-    // The line the last chunk ended in is joined with its end alone, not the whole chunk (which
+    // The record the last chunk ended in is joined with its end alone, not the whole chunk (which
     // would copy every chunk once more).
     const firstNewline = chunk.indexOf(10);
     if (firstNewline < 0) {
       this.carry = undefined;
       return this.cut(Buffer.concat([carry, chunk]), [], true);
     }
-    const line = Buffer.concat([carry, chunk.subarray(0, firstNewline)]);
+    const recordEnd = firstRecordEnd(chunk, firstNewline, firstNewline + PIECE);
+    const line = Buffer.concat([carry, chunk.subarray(0, recordEnd)]);
     const pieces: LinePiece[] = [{ bytes: line, start: 0, end: line.length }];
-    const rest = chunk.subarray(firstNewline + 1);
+    const rest = chunk.subarray(recordEnd + 1);
     this.carry = undefined;
     // After a newline the rest is kept whole, however long, until its own newline (as before).
     if (rest.indexOf(10) < 0) {
@@ -309,8 +338,10 @@ class LineCutter {
       pieces.push({ bytes, start: 0, end: MAX_LINE });
       return pieces;
     }
-    this.carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : undefined;
-    for (const piece of piecesOf(bytes, lastNewline)) pieces.push(piece);
+    // What follows the last record's start is kept, so that the record is read whole.
+    const cut = lastRecordEnd(bytes, lastNewline, Math.max(0, lastNewline - PIECE));
+    this.carry = cut + 1 < bytes.length ? Buffer.from(bytes.subarray(cut + 1)) : undefined;
+    for (const piece of piecesOf(bytes, cut)) pieces.push(piece);
     return pieces;
   }
 

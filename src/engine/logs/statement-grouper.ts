@@ -147,9 +147,9 @@ export class StatementGrouper extends StatementMemo {
   /** The text each memo entry was analysed from (its groups' display text comes from it). */
   private readonly analysedText = new Map<number, string>();
 
-  protected entryFor(raw: string): MemoEntry {
+  protected entryFor(raw: string, keyHash: number): MemoEntry {
     if (this.analysedText.size >= 200_000) this.analysedText.clear();
-    this.analysedText.set(statementKeyHash(raw), detach(raw));
+    this.analysedText.set(keyHash, detach(raw));
     return this.analyse(raw);
   }
 
@@ -163,15 +163,14 @@ export class StatementGrouper extends StatementMemo {
 
   private analyse(raw: string): MemoEntry {
     this.parserCalls += 1;
-    const key = normalizeStatement(raw).key;
     let statements: RawStatement[];
     try {
       statements = (sql().parseSync(raw) as { stmts?: RawStatement[] }).stmts ?? [];
     } catch {
       this.parseFailures += 1;
-      return { refs: [this.unparsedRef(key)], byExactText: false };
+      return { refs: [this.unparsedRef(normalizeStatement(raw).key)], byExactText: false };
     }
-    if (statements.length === 0) return { refs: [this.unparsedRef(key)], byExactText: false };
+    if (statements.length === 0) return { refs: [this.unparsedRef(normalizeStatement(raw).key)], byExactText: false };
     let byExactText = false;
     const refs = statements.map((statement): StatementGroupRef => {
       const nodeType = Object.keys(statement.stmt)[0] ?? '';

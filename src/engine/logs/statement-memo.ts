@@ -51,8 +51,8 @@ export abstract class StatementMemo implements StatementResolver {
    */
   private byText = new Map<string, StatementGroupRef[]>();
 
-  /** The memo entry of a text whose hash is not known yet. */
-  protected abstract entryFor(raw: string): MemoEntry;
+  /** The memo entry of a text whose hash (`keyHash`, statementKeyHash(raw)) is not known yet. */
+  protected abstract entryFor(raw: string, keyHash: number): MemoEntry;
   /** The groups of one exact text whose memo entry (made from another text) says "by exact text". */
   protected abstract exactRefsFor(raw: string): StatementGroupRef[];
 
@@ -68,7 +68,7 @@ export abstract class StatementMemo implements StatementResolver {
     }
     const seen = this.byText.get(raw);
     if (seen !== undefined) return seen;
-    const refs = this.resolveByKey(raw);
+    const refs = this.resolveByKey(raw, keyHash);
     this.remember(raw, refs);
     return refs;
   }
@@ -117,12 +117,12 @@ export abstract class StatementMemo implements StatementResolver {
     return { byExactText: this.memo.get(statementKeyHash(raw))?.byExactText ?? false, refs };
   }
 
-  private resolveByKey(raw: string): StatementGroupRef[] {
+  private resolveByKey(raw: string, keyHash?: number): StatementGroupRef[] {
     // Per line only a hash of the normalised text is computed; the parser runs once per hash.
-    const hash = statementKeyHash(raw);
+    const hash = keyHash ?? statementKeyHash(raw);
     let entry = this.memo.get(hash);
     if (entry === undefined) {
-      entry = this.entryFor(raw);
+      entry = this.entryFor(raw, hash);
       if (this.memo.size >= MAX_MEMO || this.exact.size >= MAX_MEMO) this.forget();
       this.memo.set(hash, entry);
       if (!entry.byExactText) return entry.refs;
