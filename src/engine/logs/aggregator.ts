@@ -390,22 +390,15 @@ export class LogAggregator {
     if (step.step !== 'error') this.resolved.add(step.pid);
   }
 
+  /** The event's effects: one method per kind of event. */
   private addEvent(event: LogEvent, entry: LogEntry): void {
     switch (event.kind) {
       case 'query':
         return this.onQuery(event.step, event.query, event.durationMs, entry, event.keyHash);
       case 'logged-statement':
         return this.onLoggedStatement(event.query, entry);
-      case 'duration': {
-        if (this.carriedUnknown(entry.pid)) return this.defer({ step: 'duration', pid: entry.pid, seq: this.seq, durationMs: event.durationMs, time: entry.time });
-        const pending = this.sessions.get(entry.pid);
-        if (pending === undefined) {
-          this.durationsWithoutStatement += 1;
-          return;
-        }
-        this.sessions.delete(entry.pid);
-        return this.recordCall(pending.query, event.durationMs, pending.context, entry.time, this.order());
-      }
+      case 'duration':
+        return this.onDuration(event.durationMs, entry);
       case 'plan':
         return this.onPlan(event.query, event.plan, event.durationMs);
       case 'connection-received':
@@ -415,130 +408,158 @@ export class LogAggregator {
         return this.connectionAuthorized(event.user, event.database, event.application ?? entry.application, entry.client);
       case 'disconnection':
         return this.disconnection(entry.pid, event.sessionMs, event.user, event.database, event.host);
-      case 'checkpoint-start': {
-        const c = this.events.checkpoints;
-        c.started += 1;
-        const reasons = event.reason.split(' ');
-        if (reasons.includes('time')) c.timed += 1;
-        else c.requested += 1;
-        this.checkpointReasons.set(detach(event.reason), (this.checkpointReasons.get(event.reason) ?? 0) + 1);
-        return;
-      }
-      case 'checkpoint-complete': {
-        const c = this.events.checkpoints;
-        if (event.restartpoint) c.restartpoints += 1;
-        else c.count += 1;
-        c.buffers_written += event.buffers;
-        addValue(c.write, event.writeS);
-        addValue(c.sync, event.syncS);
-        addValue(c.total, event.totalS);
-        c.max_total_s = Math.max(c.max_total_s, event.totalS);
-        return;
-      }
+      case 'checkpoint-start':
+        return this.onCheckpointStart(event.reason);
+      case 'checkpoint-complete':
+        return this.onCheckpointComplete(event);
       case 'checkpoint-warning':
         this.events.checkpoints.warnings += 1;
         return;
-      case 'autovacuum': {
-        const v = this.events.autovacuum;
-        v.count += 1;
-        v.tuples_removed += event.tuplesRemoved;
-        v.pages_removed += event.pagesRemoved;
-        addValue(v.total, event.elapsedS);
-        let t = this.vacuums.get(event.table);
-        if (t === undefined) {
-          t = { table: detach(event.table), count: 0, tuples_removed: 0, pages_removed: 0, total: exactTotal(), max_s: 0 };
-          this.vacuums.set(t.table, t);
-        }
-        t.count += 1;
-        t.tuples_removed! += event.tuplesRemoved;
-        t.pages_removed! += event.pagesRemoved;
-        addValue(t.total, event.elapsedS);
-        t.max_s = Math.max(t.max_s, event.elapsedS);
-        return;
-      }
-      case 'autoanalyze': {
-        const a = this.events.autoanalyze;
-        a.count += 1;
-        addValue(a.total, event.elapsedS);
-        let t = this.analyzes.get(event.table);
-        if (t === undefined) {
-          t = { table: detach(event.table), count: 0, total: exactTotal(), max_s: 0 };
-          this.analyzes.set(t.table, t);
-        }
-        t.count += 1;
-        addValue(t.total, event.elapsedS);
-        t.max_s = Math.max(t.max_s, event.elapsedS);
-        return;
-      }
-      case 'temp-file': {
-        const t = this.events.temp_files;
-        t.count += 1;
-        t.total_bytes += event.bytes;
-        t.max_bytes = Math.max(t.max_bytes, event.bytes);
-        const point = this.minute(entry.time);
-        if (point) point.temp_bytes += event.bytes;
-        const statement = entry.statement;
-        const ref = statement ? this.resolve(statement, this.order())[0] : undefined;
-        const key = ref?.fingerprint ?? '(no statement logged)';
-        let item = this.tempByQuery.get(key);
-        if (item === undefined) {
-          item = { fingerprint: ref?.fingerprint ?? null, query: ref?.query ?? '(no statement logged)', count: 0, total_bytes: 0, max_bytes: 0 };
-          if (this.firstTexts && statement !== undefined && ref !== undefined) item.creator = { text: detach(statement), index: 0 };
-          this.tempByQuery.set(key, item);
-        }
-        item.count += 1;
-        item.total_bytes += event.bytes;
-        item.max_bytes = Math.max(item.max_bytes, event.bytes);
-        return;
-      }
-      case 'lock-wait': {
-        const l = this.events.lock_waits;
-        if (event.state === 'waiting') {
-          l.count += 1;
-          this.lockModes.set(detach(event.lockMode), (this.lockModes.get(event.lockMode) ?? 0) + 1);
-          const point = this.minute(entry.time);
-          if (point) point.lock_waits += 1;
-        } else if (event.state === 'acquired') {
-          l.acquired += 1;
-          addValue(l.total_wait, event.waitMs);
-        } else if (event.state === 'deadlock-detected') l.deadlock_detected += 1;
-        l.max_wait_ms = Math.max(l.max_wait_ms, event.waitMs);
-        if (l.examples.length < MAX_EXAMPLES || event.waitMs > (l.examples[l.examples.length - 1]?.wait_ms ?? 0)) {
-          const example: LogEvents['lock_waits']['examples'][number] = { time: iso(entry.time), lock_mode: detach(event.lockMode), object: detach(event.object), wait_ms: event.waitMs, state: event.state };
-          if (entry.statement !== undefined) example.statement = detach(this.mask(entry.statement));
-          if (entry.detail !== undefined) example.detail = detach(entry.detail);
-          if (entry.database !== undefined) example.database = detach(entry.database);
-          l.examples.push(example);
-          keepLongestWaits(l.examples);
-        }
-        return;
-      }
-      case 'deadlock': {
-        const d = this.events.deadlocks;
-        d.count += 1;
-        if (d.examples.length < MAX_EXAMPLES) {
-          const example: LogEvents['deadlocks']['examples'][number] = { time: iso(entry.time) };
-          if (entry.detail !== undefined) example.detail = detach(this.options.anonymize ? this.maskText(entry.detail) : entry.detail);
-          if (entry.statement !== undefined) example.statement = detach(this.mask(entry.statement));
-          if (entry.database !== undefined) example.database = detach(entry.database);
-          d.examples.push(example);
-        }
-        return;
-      }
-      case 'server': {
-        const s = this.events.server;
-        if (event.action === 'starting') s.starts += 1;
-        else if (event.action === 'ready') s.ready += 1;
-        else if (event.action === 'shutdown-requested') s.shutdown_requests += 1;
-        else if (event.action === 'shut-down') s.shutdowns += 1;
-        else if (event.action === 'crash') s.crashes += 1;
-        else if (event.action === 'recovery') s.recoveries += 1;
-        if (s.events.length < MAX_SERVER_EVENTS) s.events.push({ time: iso(entry.time), action: event.action, message: detach(entry.message.slice(0, 300)) });
-        return;
-      }
+      case 'autovacuum':
+        return this.onAutovacuum(event);
+      case 'autoanalyze':
+        return this.onAutoanalyze(event);
+      case 'temp-file':
+        return this.onTempFile(event.bytes, entry);
+      case 'lock-wait':
+        return this.onLockWait(event, entry);
+      case 'deadlock':
+        return this.onDeadlock(entry);
+      case 'server':
+        return this.onServerEvent(event.action, entry);
       default:
         return;
     }
+  }
+
+  /** log_duration's "duration: N ms" alone: the duration of the process's logged statement. */
+  private onDuration(durationMs: number, entry: LogEntry): void {
+    if (this.carriedUnknown(entry.pid)) return this.defer({ step: 'duration', pid: entry.pid, seq: this.seq, durationMs, time: entry.time });
+    const pending = this.sessions.get(entry.pid);
+    if (pending === undefined) {
+      this.durationsWithoutStatement += 1;
+      return;
+    }
+    this.sessions.delete(entry.pid);
+    this.recordCall(pending.query, durationMs, pending.context, entry.time, this.order());
+  }
+
+  private onCheckpointStart(reason: string): void {
+    const c = this.events.checkpoints;
+    c.started += 1;
+    const reasons = reason.split(' ');
+    if (reasons.includes('time')) c.timed += 1;
+    else c.requested += 1;
+    this.checkpointReasons.set(detach(reason), (this.checkpointReasons.get(reason) ?? 0) + 1);
+  }
+
+  private onCheckpointComplete(event: Extract<LogEvent, { kind: 'checkpoint-complete' }>): void {
+    const c = this.events.checkpoints;
+    if (event.restartpoint) c.restartpoints += 1;
+    else c.count += 1;
+    c.buffers_written += event.buffers;
+    addValue(c.write, event.writeS);
+    addValue(c.sync, event.syncS);
+    addValue(c.total, event.totalS);
+    c.max_total_s = Math.max(c.max_total_s, event.totalS);
+  }
+
+  private onAutovacuum(event: Extract<LogEvent, { kind: 'autovacuum' }>): void {
+    const v = this.events.autovacuum;
+    v.count += 1;
+    v.tuples_removed += event.tuplesRemoved;
+    v.pages_removed += event.pagesRemoved;
+    addValue(v.total, event.elapsedS);
+    let t = this.vacuums.get(event.table);
+    if (t === undefined) {
+      t = { table: detach(event.table), count: 0, tuples_removed: 0, pages_removed: 0, total: exactTotal(), max_s: 0 };
+      this.vacuums.set(t.table, t);
+    }
+    t.count += 1;
+    t.tuples_removed! += event.tuplesRemoved;
+    t.pages_removed! += event.pagesRemoved;
+    addValue(t.total, event.elapsedS);
+    t.max_s = Math.max(t.max_s, event.elapsedS);
+  }
+
+  private onAutoanalyze(event: Extract<LogEvent, { kind: 'autoanalyze' }>): void {
+    const a = this.events.autoanalyze;
+    a.count += 1;
+    addValue(a.total, event.elapsedS);
+    let t = this.analyzes.get(event.table);
+    if (t === undefined) {
+      t = { table: detach(event.table), count: 0, total: exactTotal(), max_s: 0 };
+      this.analyzes.set(t.table, t);
+    }
+    t.count += 1;
+    addValue(t.total, event.elapsedS);
+    t.max_s = Math.max(t.max_s, event.elapsedS);
+  }
+
+  private onTempFile(bytes: number, entry: LogEntry): void {
+    const t = this.events.temp_files;
+    t.count += 1;
+    t.total_bytes += bytes;
+    t.max_bytes = Math.max(t.max_bytes, bytes);
+    const point = this.minute(entry.time);
+    if (point) point.temp_bytes += bytes;
+    const statement = entry.statement;
+    const ref = statement ? this.resolve(statement, this.order())[0] : undefined;
+    const key = ref?.fingerprint ?? '(no statement logged)';
+    let item = this.tempByQuery.get(key);
+    if (item === undefined) {
+      item = { fingerprint: ref?.fingerprint ?? null, query: ref?.query ?? '(no statement logged)', count: 0, total_bytes: 0, max_bytes: 0 };
+      if (this.firstTexts && statement !== undefined && ref !== undefined) item.creator = { text: detach(statement), index: 0 };
+      this.tempByQuery.set(key, item);
+    }
+    item.count += 1;
+    item.total_bytes += bytes;
+    item.max_bytes = Math.max(item.max_bytes, bytes);
+  }
+
+  private onLockWait(event: Extract<LogEvent, { kind: 'lock-wait' }>, entry: LogEntry): void {
+    const l = this.events.lock_waits;
+    if (event.state === 'waiting') {
+      l.count += 1;
+      this.lockModes.set(detach(event.lockMode), (this.lockModes.get(event.lockMode) ?? 0) + 1);
+      const point = this.minute(entry.time);
+      if (point) point.lock_waits += 1;
+    } else if (event.state === 'acquired') {
+      l.acquired += 1;
+      addValue(l.total_wait, event.waitMs);
+    } else if (event.state === 'deadlock-detected') l.deadlock_detected += 1;
+    l.max_wait_ms = Math.max(l.max_wait_ms, event.waitMs);
+    if (l.examples.length < MAX_EXAMPLES || event.waitMs > (l.examples[l.examples.length - 1]?.wait_ms ?? 0)) {
+      const example: LogEvents['lock_waits']['examples'][number] = { time: iso(entry.time), lock_mode: detach(event.lockMode), object: detach(event.object), wait_ms: event.waitMs, state: event.state };
+      if (entry.statement !== undefined) example.statement = detach(this.mask(entry.statement));
+      if (entry.detail !== undefined) example.detail = detach(entry.detail);
+      if (entry.database !== undefined) example.database = detach(entry.database);
+      l.examples.push(example);
+      keepLongestWaits(l.examples);
+    }
+  }
+
+  private onDeadlock(entry: LogEntry): void {
+    const d = this.events.deadlocks;
+    d.count += 1;
+    if (d.examples.length < MAX_EXAMPLES) {
+      const example: LogEvents['deadlocks']['examples'][number] = { time: iso(entry.time) };
+      if (entry.detail !== undefined) example.detail = detach(this.options.anonymize ? this.maskText(entry.detail) : entry.detail);
+      if (entry.statement !== undefined) example.statement = detach(this.mask(entry.statement));
+      if (entry.database !== undefined) example.database = detach(entry.database);
+      d.examples.push(example);
+    }
+  }
+
+  private onServerEvent(action: Extract<LogEvent, { kind: 'server' }>['action'], entry: LogEntry): void {
+    const s = this.events.server;
+    if (action === 'starting') s.starts += 1;
+    else if (action === 'ready') s.ready += 1;
+    else if (action === 'shutdown-requested') s.shutdown_requests += 1;
+    else if (action === 'shut-down') s.shutdowns += 1;
+    else if (action === 'crash') s.crashes += 1;
+    else if (action === 'recovery') s.recoveries += 1;
+    if (s.events.length < MAX_SERVER_EVENTS) s.events.push({ time: iso(entry.time), action, message: detach(entry.message.slice(0, 300)) });
   }
 
   private onLoggedStatement(query: string, entry: LogEntry): void {
