@@ -301,8 +301,8 @@ function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
 @inline function literalAt(pc: i32, pos: i32, end: i32): bool {
   const n = argB(pc);
   if (pos + n > end) return false;
-  const mask: u32 = n == 4 ? 0xffffffff : (<u32>1 << (<u32>n << 3)) - 1;
-  return (load<u32>(INPUT_AT + <usize>pos) & mask) == <u32>argA(pc);
+  // The differing bits of the n bytes (little-endian: the low ones), shifted past the others.
+  return (load<u32>(INPUT_AT + <usize>pos) ^ <u32>argA(pc)) << (<u32>(4 - n) << 3) == 0;
 }
 
 /**
