@@ -1336,7 +1336,13 @@ export function scan(from: i32, length: i32, maxLines: i32): i32 {
     lines++;
     start = rawEnd + 1;
   }
-  if (open != 0) hashStatement(open);
+  if (open != 0) {
+    // Out of slots inside a record that goes on: the next scan starts at the record instead (its
+    // lines joined here, not by the reader), unless it took this whole scan.
+    const first = <i32>lineIndex(open);
+    if (lines >= maxLines && start <= length && byteAt(start) == 9 && first > 0) return first;
+    hashStatement(open);
+  }
   return lines;
 }
 
