@@ -72,13 +72,7 @@ export function parseLogTimestamp(text: string): number {
     base = cachedBase;
   } else {
     const zone = text.slice(end).trim();
-    const offset = zoneOffsetMinutes(zone) ?? 0;
-    const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
-    const month = digit(text, 5) * 10 + digit(text, 6);
-    const day = digit(text, 8) * 10 + digit(text, 9);
-    const hour = digit(text, 11) * 10 + digit(text, 12);
-    const minute = digit(text, 14) * 10 + digit(text, 15);
-    base = Date.UTC(year, month - 1, day, hour, minute) - offset * 60_000;
+    base = minuteEpoch(text, zone);
     if (Number.isNaN(base)) return NaN;
     cachedMinute = text.slice(0, 16);
     cachedZone = zone;
@@ -87,6 +81,20 @@ export function parseLogTimestamp(text: string): number {
   const seconds = digit(text, 17) * 10 + digit(text, 18);
   if (seconds < 0 || seconds > 60) return NaN;
   return base + seconds * 1000 + Math.round(fractionMs);
+}
+
+/**
+ * Epoch ms of the minute `YYYY-MM-DD HH:MM` that `text` starts with, in `zone` (what follows the
+ * seconds, trimmed: "UTC", "+02", "CEST"...; an unknown name is read as UTC).
+ */
+export function minuteEpoch(text: string, zone: string): number {
+  const offset = zoneOffsetMinutes(zone) ?? 0;
+  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
+  const month = digit(text, 5) * 10 + digit(text, 6);
+  const day = digit(text, 8) * 10 + digit(text, 9);
+  const hour = digit(text, 11) * 10 + digit(text, 12);
+  const minute = digit(text, 14) * 10 + digit(text, 15);
+  return Date.UTC(year, month - 1, day, hour, minute) - offset * 60_000;
 }
 
 /** %n: seconds since the epoch with milliseconds. */

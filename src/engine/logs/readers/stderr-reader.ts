@@ -13,7 +13,7 @@ import {
   S_TEXT_END, S_TEXT_START, S_TIME_KEY, S_TIME_MS, S_K1, S_K2, S_K3, WasmLineScanner, latin1, KIND_AUTHORIZED, KIND_DISCONNECTION,
   KIND_OTHER_CONNECTION, KIND_QUERY, KIND_RECEIVED,
 } from '../scanner/wasm-line-scanner.js';
-import { parseLogTimestamp } from '../timestamp.js';
+import { minuteEpoch } from '../timestamp.js';
 import type { LogEvent } from '../classifier.js';
 import type { LogEntry, LogRecord, Severity } from '../types.js';
 import { splitVerboseState, type FormatReader, type RecordSink } from './record-sink.js';
@@ -283,7 +283,7 @@ export class StderrReader implements FormatReader {
     let ms = this.minuteStarts[id];
     if (ms === undefined) {
       const key = values[id]!;
-      ms = parseLogTimestamp(`${key.slice(0, 16)}:00${key.slice(16)}`);
+      ms = minuteEpoch(key, key.slice(16).trim());
       this.minuteStarts[id] = ms;
     }
     return ms;
