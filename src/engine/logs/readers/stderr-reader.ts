@@ -14,7 +14,6 @@ import {
   KIND_OTHER_CONNECTION, KIND_QUERY, KIND_RECEIVED,
 } from '../scanner/wasm-line-scanner.js';
 import { minuteEpoch } from '../timestamp.js';
-import type { LogEvent } from '../classifier.js';
 import type { LogEntry, LogRecord, Severity } from '../types.js';
 import { splitVerboseState, type FormatReader, type RecordSink } from './record-sink.js';
 
@@ -53,14 +52,10 @@ export class StderrReader implements FormatReader {
   firstFallbackLine: { line: number; text: string } | undefined;
 
   /**
-   * Where entries complete on their own line go straight to (the aggregation, past the stitcher),
-   * when the sink takes them; the entry object is reused for the next such line.
+   * The entry handed to the sink's `entry` for an entry complete on its own line (past the
+   * stitcher, when the sink takes such entries), reused for the next such line.
    */
-  private readonly entrySink: ((entry: LogEntry, event: LogEvent) => void) | undefined;
   private readonly completeEntry: LogEntry = { ...emptyMatch('LOG', 0) };
-  private readonly uneventfulSink: ((time: number, received: boolean) => boolean) | undefined;
-  private readonly authorizedSink: RecordSink['authorized'];
-  private readonly disconnectedSink: RecordSink['disconnected'];
   /** The WebAssembly scanner for pieces of bytes, when the prefix allows it and it is built. */
   private readonly scanner: WasmLineScanner | undefined;
   /** Epoch ms of the start of each interned minute (scanner ids of minute + zone). */
@@ -74,10 +69,6 @@ export class StderrReader implements FormatReader {
   ) {
     const program = scan && matcher.prefix !== HEURISTIC_PREFIX ? prefixProgram(matcher.prefix) : undefined;
     this.scanner = program === undefined ? undefined : WasmLineScanner.create(program);
-    this.entrySink = sink.entry?.bind(sink);
-    this.uneventfulSink = sink.uneventful?.bind(sink);
-    this.authorizedSink = sink.authorized?.bind(sink);
-    this.disconnectedSink = sink.disconnected?.bind(sink);
   }
 
   /**
@@ -176,31 +167,31 @@ export class StderrReader implements FormatReader {
         lineNumber += 1;
         const status = slots[at + S_STATUS]!;
         const lineStart = start + slots[at + S_START]!;
-        if (status === STATUS_RECORD && wholeOnItsLine(slots[at + S_KIND]!) && this.entrySink !== undefined && endsAtOnce(slots, at, line + 1 < count)) {
+        if (status === STATUS_RECORD && wholeOnItsLine(slots[at + S_KIND]!) && this.sink.entry !== undefined && endsAtOnce(slots, at, line + 1 < count)) {
           // A connection or disconnection message, complete on its line: aggregated as it is.
           if (this.current !== undefined) this.sink.record(this.current);
           this.current = undefined;
           const kind = slots[at + S_KIND]!;
-          if ((kind === KIND_RECEIVED || kind === KIND_OTHER_CONNECTION) && this.uneventfulSink?.(this.scannedTime(slots, at, values), kind === KIND_RECEIVED) === true) continue;
+          if ((kind === KIND_RECEIVED || kind === KIND_OTHER_CONNECTION) && this.sink.uneventful?.(this.scannedTime(slots, at, values), kind === KIND_RECEIVED) === true) continue;
           if (this.takeConnection(slots, at, line, values, scanner.numbers)) continue;
           const entry = this.completeEntry;
           this.fillFields(entry, slots, at, values);
           entry.message = this.scannedMessage(slots, at, bytes, start);
           entry.line = lineNumber;
-          this.entrySink(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
+          this.sink.entry!(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
         } else if (status === STATUS_RECORD) {
           if (this.current !== undefined) this.sink.record(this.current);
           // The continuation lines the record took in.
           const span = slots[at + S_SPAN]!;
           const last = line + span;
-          if (slots[at + S_KIND] === KIND_QUERY && this.entrySink !== undefined && endsAtOnce(slots, at, last + 1 < count, span)) {
+          if (slots[at + S_KIND] === KIND_QUERY && this.sink.entry !== undefined && endsAtOnce(slots, at, last + 1 < count, span)) {
             // A statement whose next line starts another entry: nothing can be attached to it.
             this.current = undefined;
             const entry = this.completeEntry;
             this.fillFields(entry, slots, at, values);
             entry.message = this.scannedMessage(slots, at, bytes, start);
             entry.line = lineNumber;
-            this.entrySink(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
+            this.sink.entry!(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
           } else {
             this.current = this.scannedRecord(slots, at, values, bytes, start, lineNumber);
             if (slots[at + S_KIND] !== 0) this.current.event = scannedEvent(slots, scanner.numbers, at, line, values, this.current, scanner.hashes[line]!);
@@ -226,8 +217,8 @@ export class StderrReader implements FormatReader {
   private takeConnection(slots: Int32Array, at: number, line: number, values: string[], numbers: Float64Array): boolean {
     const kind = slots[at + S_KIND]!;
     const fields = at + S_FIELDS;
-    if (kind === KIND_AUTHORIZED && this.authorizedSink !== undefined) {
-      return this.authorizedSink(
+    if (kind === KIND_AUTHORIZED && this.sink.authorized !== undefined) {
+      return this.sink.authorized(
         this.scannedTime(slots, at, values),
         values[slots[at + S_K1]!]!,
         authorizedDatabase(slots, at, values, fieldValue(slots, fields + 1, values)),
@@ -236,8 +227,8 @@ export class StderrReader implements FormatReader {
         fieldValue(slots, fields + 3, values),
       );
     }
-    if (kind === KIND_DISCONNECTION && this.disconnectedSink !== undefined) {
-      return this.disconnectedSink(this.scannedTime(slots, at, values), slots[at + S_PID]!, numbers[line]!, values[slots[at + S_K1]!]!, values[slots[at + S_K2]!]!, values[slots[at + S_K3]!]!);
+    if (kind === KIND_DISCONNECTION && this.sink.disconnected !== undefined) {
+      return this.sink.disconnected(this.scannedTime(slots, at, values), slots[at + S_PID]!, numbers[line]!, values[slots[at + S_K1]!]!, values[slots[at + S_K2]!]!, values[slots[at + S_K3]!]!);
     }
     return false;
   }
