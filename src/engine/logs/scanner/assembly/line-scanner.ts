@@ -107,26 +107,19 @@ let opCount: i32 = 0;
 let idCount: i32 = 1; // id 0: no value
 let arenaUsed: i32 = 0;
 
+/** The i32 at `index` of a table of i32 in static data at `base`. */
+@inline function i32At(base: usize, index: i32): i32 {
+  return load<i32>(base + (<usize>index << 2));
+}
+
+@inline function setI32At(base: usize, index: i32, value: i32): void {
+  store<i32>(base + (<usize>index << 2), value);
+}
+
 // Per line: capture start/end of each op (-1: none), the severity and where the message starts.
 // (Static data at fixed addresses, not StaticArrays: an array's address is a global that V8 loads at every use.)
 const CAP_START: usize = memory.data(MAX_OPS * 4, 4);
 const CAP_END: usize = memory.data(MAX_OPS * 4, 4);
-
-@inline function capStartOf(pc: i32): i32 {
-  return load<i32>(CAP_START + (<usize>pc << 2));
-}
-
-@inline function setCapStart(pc: i32, at: i32): void {
-  store<i32>(CAP_START + (<usize>pc << 2), at);
-}
-
-@inline function capEndOf(pc: i32): i32 {
-  return load<i32>(CAP_END + (<usize>pc << 2));
-}
-
-@inline function setCapEnd(pc: i32, at: i32): void {
-  store<i32>(CAP_END + (<usize>pc << 2), at);
-}
 
 let steps: i32 = 0;
 let severityCode: i32 = 0;
@@ -139,8 +132,8 @@ export function configure(ops: i32): void {
   otherCount = 0;
   for (let pc = 0; pc < ops; pc++) {
     const code = op(pc);
-    if (code == OP_SQLSTATE || (code == OP_LAZY && argA(pc) >= 0)) setTupleOp(tupleCount++, pc);
-    else if (code == OP_TIME || code == OP_PID || code == OP_SESSION || code == OP_LAZY || code == OP_DIGITS) setOtherOp(otherCount++, pc);
+    if (code == OP_SQLSTATE || (code == OP_LAZY && argA(pc) >= 0)) setI32At(TUPLE_OPS, tupleCount++, pc);
+    else if (code == OP_TIME || code == OP_PID || code == OP_SESSION || code == OP_LAZY || code == OP_DIGITS) setI32At(OTHER_OPS, otherCount++, pc);
   }
   resetIntern();
 }
@@ -152,28 +145,12 @@ let tupleCount: i32 = 0;
 const OTHER_OPS: usize = memory.data(MAX_OPS * 4, 4);
 let otherCount: i32 = 0;
 
-@inline function tupleOp(k: i32): i32 {
-  return load<i32>(TUPLE_OPS + (<usize>k << 2));
-}
-
-@inline function setTupleOp(k: i32, pc: i32): void {
-  store<i32>(TUPLE_OPS + (<usize>k << 2), pc);
-}
-
-@inline function otherOp(k: i32): i32 {
-  return load<i32>(OTHER_OPS + (<usize>k << 2));
-}
-
-@inline function setOtherOp(k: i32, pc: i32): void {
-  store<i32>(OTHER_OPS + (<usize>k << 2), pc);
-}
-
 /** Forgets every interned value (the JavaScript side forgets its strings at the same time). */
 export function resetIntern(): void {
   memory.fill(TABLE_AT, 0, <usize>HASH_SLOTS << 2);
   idCount = 1;
   arenaUsed = 0;
-  for (let i = 0; i < LAST_SLOTS; i++) setLastId(i, 0);
+  for (let i = 0; i < LAST_SLOTS; i++) setI32At(LAST_IDS, i, 0);
   forgetTuples();
 }
 
@@ -183,14 +160,6 @@ const LAST_SLOTS: i32 = 16;
 const LAST_IDS: usize = memory.data(LAST_SLOTS * 4, 4);
 const LAST_TIME: i32 = 8;
 const LAST_MESSAGE: i32 = 9; // 9..15: values read from messages
-
-@inline function lastIdOf(slot: i32): i32 {
-  return load<i32>(LAST_IDS + (<usize>slot << 2));
-}
-
-@inline function setLastId(slot: i32, id: i32): void {
-  store<i32>(LAST_IDS + (<usize>slot << 2), id);
-}
 
 export function internedCount(): i32 {
   return idCount;
@@ -263,7 +232,7 @@ function sameAs(id: i32, a: i32, b: i32, c: i32, d: i32): bool {
 
 /** Interns bytes a..b followed by bytes c..d (`cache`: a lastId slot); -1 when the table is full. */
 function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
-  const last = lastIdOf(cache);
+  const last = i32At(LAST_IDS, cache);
   if (last != 0 && sameAs(last, a, b, c, d)) return last;
   const length = b - a + d - c;
   let hash = mixBytes(mixBytes(2166136261, INPUT_AT + <usize>a, b - a), INPUT_AT + <usize>c, d - c);
@@ -275,7 +244,7 @@ function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
     const id = load<i32>(TABLE_AT + (<usize>slot << 2));
     if (id == 0) break;
     if (load<i32>(ENTRIES_AT + (<usize>id) * 12 + 8) == <i32>hash && sameAs(id, a, b, c, d)) {
-      setLastId(cache, id);
+      setI32At(LAST_IDS, cache, id);
       return id;
     }
     slot = (slot + 1) & mask;
@@ -291,7 +260,7 @@ function intern2(a: i32, b: i32, c: i32, d: i32, cache: i32): i32 {
   memory.copy(ARENA_AT + <usize>(arenaUsed + b - a), INPUT_AT + <usize>c, <usize>(d - c));
   arenaUsed += length;
   store<i32>(TABLE_AT + (<usize>slot << 2), id);
-  setLastId(cache, id);
+  setI32At(LAST_IDS, cache, id);
   return id;
 }
 
@@ -426,8 +395,8 @@ function matchZone(pc: i32, pos: i32, end: i32): i32 {
 function restAt(pc: i32, from: i32, stop: i32, end: i32): i32 {
   const r = matchFrom(pc + 1, stop, end);
   if (r > 0) {
-    setCapStart(pc, from);
-    setCapEnd(pc, stop);
+    setI32At(CAP_START, pc, from);
+    setI32At(CAP_END, pc, stop);
   }
   return r;
 }
@@ -498,8 +467,8 @@ function matchFrom(pc: i32, pos: i32, end: i32): i32 {
     if (after < 0) return 0;
     const zoneEnd = matchZone(pc, after, end);
     if (zoneEnd <= 0) return zoneEnd;
-    setCapStart(pc, pos);
-    setCapEnd(pc, zoneEnd - 1);
+    setI32At(CAP_START, pc, pos);
+    setI32At(CAP_END, pc, zoneEnd - 1);
     return 1;
   }
   if (code == OP_PID || code == OP_DIGITS) {
@@ -564,8 +533,8 @@ function matchFirstPath(pos: i32, end: i32): bool {
         stop = firstOf(argA(pc + 1) & 0xff, pos, end);
         if (stop < 0) return false;
       }
-      setCapStart(pc, pos);
-      setCapEnd(pc, stop);
+      setI32At(CAP_START, pc, pos);
+      setI32At(CAP_END, pc, stop);
       pos = stop;
     } else if (code == OP_SEVERITY) {
       firstPathFinal = false;
@@ -574,8 +543,8 @@ function matchFirstPath(pos: i32, end: i32): bool {
       const zoneEnd = firstTimeChoice(pc, pos, end);
       if (zoneEnd < 0) return false;
       firstPathFinal = false;
-      setCapStart(pc, pos);
-      setCapEnd(pc, zoneEnd);
+      setI32At(CAP_START, pc, pos);
+      setI32At(CAP_END, pc, zoneEnd);
       pos = zoneEnd;
     } else if (code == OP_PID || code == OP_DIGITS) {
       firstPathFinal = false;
@@ -592,13 +561,13 @@ function matchFirstPath(pos: i32, end: i32): bool {
         last = digitsEnd(pos, end);
         if (last < pos + least) return false;
       }
-      setCapStart(pc, from);
-      setCapEnd(pc, last);
+      setI32At(CAP_START, pc, from);
+      setI32At(CAP_END, pc, last);
       pos = last;
     } else if (code == OP_SQLSTATE) {
       if (!sqlstateAt(pos, end)) return false;
-      setCapStart(pc, pos);
-      setCapEnd(pc, pos + 5);
+      setI32At(CAP_START, pc, pos);
+      setI32At(CAP_END, pc, pos + 5);
       pos += 5;
     } else if (code == OP_SESSION) {
       firstPathFinal = false;
@@ -606,8 +575,8 @@ function matchFirstPath(pos: i32, end: i32): bool {
       if (dot < 0) return false;
       const last = hexEnd(dot + 1, end);
       if (last < dot + 2) return false;
-      setCapStart(pc, pos);
-      setCapEnd(pc, last);
+      setI32At(CAP_START, pc, pos);
+      setI32At(CAP_END, pc, last);
       pos = last;
     } else if (code == OP_OPTIONAL) {
       firstPathFinal = false;
@@ -759,9 +728,9 @@ function storeFields(line: usize): bool {
 /** The time, the pid and the session id of a matched line (the captures of the other ops). */
 function storeOthers(line: usize): bool {
   for (let k = 0; k < otherCount; k++) {
-    const pc = otherOp(k);
-    const start = capStartOf(pc);
-    const stop = capEndOf(pc);
+    const pc = i32At(OTHER_OPS, k);
+    const start = i32At(CAP_START, pc);
+    const stop = i32At(CAP_END, pc);
     if (start < 0 || stop == start) continue;
     const code = op(pc);
     if (code == OP_TIME) {
@@ -791,11 +760,11 @@ function storeTuple(line: usize): bool {
   let regionStart = 0x7fffffff;
   let regionEnd = -1;
   for (let k = 0; k < tupleCount; k++) {
-    const pc = tupleOp(k);
-    const start = capStartOf(pc);
+    const pc = i32At(TUPLE_OPS, k);
+    const start = i32At(CAP_START, pc);
     if (start < 0) continue;
     if (start < regionStart) regionStart = start;
-    const stop = capEndOf(pc);
+    const stop = i32At(CAP_END, pc);
     if (stop > regionEnd) regionEnd = stop;
   }
   if (regionEnd < 0) return true;
@@ -815,11 +784,11 @@ function storeTuple(line: usize): bool {
   const entry = TUPLES + <usize>slot * TUPLE_STRIDE;
   store<i32>(entry, length);
   for (let k = 0; k < tupleCount; k++) {
-    const pc = tupleOp(k);
-    const start = capStartOf(pc);
+    const pc = i32At(TUPLE_OPS, k);
+    const start = i32At(CAP_START, pc);
     const at = entry + TUPLE_OFFSETS + (<usize>k << 3);
     store<i32>(at, start < 0 ? -1 : start - regionStart);
-    store<i32>(at + 4, start < 0 ? -1 : capEndOf(pc) - regionStart);
+    store<i32>(at + 4, start < 0 ? -1 : i32At(CAP_END, pc) - regionStart);
   }
   copyFieldIds(entry + TUPLE_IDS, line + (<usize>S_FIELDS << 2));
   memory.copy(entry + TUPLE_BYTES_AT, INPUT_AT + <usize>regionStart, <usize>length);
@@ -837,11 +806,11 @@ function storeTuple(line: usize): bool {
 /** Whether the tuple entry's captures are where this line's are (relative to the region). */
 function sameCaptures(entry: usize, regionStart: i32): bool {
   for (let k = 0; k < tupleCount; k++) {
-    const pc = tupleOp(k);
-    const start = capStartOf(pc);
+    const pc = i32At(TUPLE_OPS, k);
+    const start = i32At(CAP_START, pc);
     const at = entry + TUPLE_OFFSETS + (<usize>k << 3);
     if (load<i32>(at) != (start < 0 ? -1 : start - regionStart)) return false;
-    if (load<i32>(at + 4) != (start < 0 ? -1 : capEndOf(pc) - regionStart)) return false;
+    if (load<i32>(at + 4) != (start < 0 ? -1 : i32At(CAP_END, pc) - regionStart)) return false;
   }
   return true;
 }
@@ -855,9 +824,9 @@ function toFront(o: i32): void {
 /** The tuple's fields interned one by one, in the order of the ops (a later one wins). */
 function storeEachField(line: usize): bool {
   for (let k = 0; k < tupleCount; k++) {
-    const pc = tupleOp(k);
-    const start = capStartOf(pc);
-    if (start >= 0 && !storeField(line, pc, start, capEndOf(pc))) return false;
+    const pc = i32At(TUPLE_OPS, k);
+    const start = i32At(CAP_START, pc);
+    if (start >= 0 && !storeField(line, pc, start, i32At(CAP_END, pc))) return false;
   }
   return true;
 }
@@ -1173,8 +1142,8 @@ let textUsed: i32 = 0;
 
 /** Forgets the captures of the last line (only those of the kept and the reset ops are read). */
 @inline function resetCaptures(): void {
-  for (let k = 0; k < tupleCount; k++) setCapStart(tupleOp(k), -1);
-  for (let k = 0; k < otherCount; k++) setCapStart(otherOp(k), -1);
+  for (let k = 0; k < tupleCount; k++) setI32At(CAP_START, i32At(TUPLE_OPS, k), -1);
+  for (let k = 0; k < otherCount; k++) setI32At(CAP_START, i32At(OTHER_OPS, k), -1);
 }
 
 /**
