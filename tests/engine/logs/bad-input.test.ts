@@ -1,5 +1,8 @@
 /** Bad input never crashes: it is counted, reported with line numbers, and the rest is analysed. */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { analyzeLogs, LogInputError } from '../../../src/engine/logs/index.js';
@@ -47,6 +50,23 @@ describe('bad input', () => {
     const a = await analyzeLogs([bytes(line + line)]);
     expect(a.queries).toHaveLength(1);
     expect(a.queries[0]!.calls).toBe(2);
+  });
+
+  it('a line over 16 MiB is cut and reported, from a file or from one stream chunk, and the lines around it are analysed', async () => {
+    const huge = Buffer.concat([Buffer.from(good), Buffer.alloc(17 * 1024 * 1024, 'x'), Buffer.from('\n'), Buffer.from(good)]);
+    const dir = mkdtempSync(join(tmpdir(), 'pgdba-huge-'));
+    try {
+      const path = join(dir, 'huge.log');
+      writeFileSync(path, huge);
+      for (const input of [path, { name: 'stream.log', stream: (async function* () { yield huge; })() }]) {
+        const a = await analyzeLogs([input], { prefix: '%m [%p] %q%u@%d ' });
+        expect(a.summary.query_calls).toBe(2);
+        expect(a.summary.unparsed.count).toBeGreaterThan(0);
+        expect(a.summary.unparsed.examples[0]).toMatchObject({ line: 2 });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a file in another format than declared says so', async () => {
