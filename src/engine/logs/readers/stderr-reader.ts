@@ -174,11 +174,7 @@ export class StderrReader implements FormatReader {
           const kind = slots[at + S_KIND]!;
           if ((kind === KIND_RECEIVED || kind === KIND_OTHER_CONNECTION) && this.sink.uneventful?.(this.scannedTime(slots, at, values), kind === KIND_RECEIVED) === true) continue;
           if (this.takeConnection(slots, at, line, values, scanner.numbers)) continue;
-          const entry = this.completeEntry;
-          this.fillFields(entry, slots, at, values);
-          entry.message = this.scannedMessage(slots, at, bytes, start);
-          entry.line = lineNumber;
-          this.sink.entry!(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
+          this.handWhole(scanner, at, line, bytes, start, lineNumber);
         } else if (status === STATUS_RECORD) {
           if (this.current !== undefined) this.sink.record(this.current);
           // The continuation lines the record took in.
@@ -187,11 +183,7 @@ export class StderrReader implements FormatReader {
           if (slots[at + S_KIND] === KIND_QUERY && this.sink.entry !== undefined && endsAtOnce(slots, at, last + 1 < count, span)) {
             // A statement whose next line starts another entry: nothing can be attached to it.
             this.current = undefined;
-            const entry = this.completeEntry;
-            this.fillFields(entry, slots, at, values);
-            entry.message = this.scannedMessage(slots, at, bytes, start);
-            entry.line = lineNumber;
-            this.sink.entry!(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
+            this.handWhole(scanner, at, line, bytes, start, lineNumber);
           } else {
             this.current = this.scannedRecord(slots, at, values, bytes, start, lineNumber);
             if (slots[at + S_KIND] !== 0) this.current.event = scannedEvent(slots, scanner.numbers, at, line, values, this.current, scanner.hashes[line]!);
@@ -208,6 +200,16 @@ export class StderrReader implements FormatReader {
       from = slots[(count - 1) * SLOTS + S_RAW_END]! + 1;
     }
     return lineNumber;
+  }
+
+  /** Hands the scanned record at slot `at` to the sink's `entry` whole: the reused entry object, with its event. */
+  private handWhole(scanner: WasmLineScanner, at: number, line: number, bytes: Buffer, pieceStart: number, lineNumber: number): void {
+    const { slots, values } = scanner;
+    const entry = this.completeEntry;
+    this.fillFields(entry, slots, at, values);
+    entry.message = this.scannedMessage(slots, at, bytes, pieceStart);
+    entry.line = lineNumber;
+    this.sink.entry!(entry, scannedEvent(slots, scanner.numbers, at, line, values, entry, scanner.hashes[line]!));
   }
 
   /**
