@@ -68,67 +68,62 @@ function breakdown(map: Map<string, Breakdown>, key: string | undefined): Breakd
   return item;
 }
 
-/** The key a breakdown map looked up last, and its item. */
-interface RecentBreakdown {
-  key: string | undefined;
-  item: Breakdown | undefined;
-}
-
-interface RecentBreakdowns {
-  database: RecentBreakdown;
-  user: RecentBreakdown;
-  application: RecentBreakdown;
-  client: RecentBreakdown;
-}
-
-const noRecentBreakdown = (): RecentBreakdown => ({ key: undefined, item: undefined });
-const noRecentBreakdowns = (): RecentBreakdowns => ({ database: noRecentBreakdown(), user: noRecentBreakdown(), application: noRecentBreakdown(), client: noRecentBreakdown() });
-
-/**
- * `breakdown`, with the last key's item at hand: a statement's calls in a row mostly come from
- * the same database, user and application, and the readers hand the same string for the same
- * value, so the comparison is of identity where the map would hash the key and compare its text.
- */
-function breakdownRecent(map: Map<string, Breakdown>, recent: RecentBreakdown, key: string | undefined): Breakdown {
-  if (recent.item !== undefined && key === recent.key) return recent.item;
-  const item = breakdown(map, key);
-  recent.key = key;
-  recent.item = item;
-  return item;
-}
-
 /** A counter in a map: one lookup per line (a Map of numbers needs a get and a set). */
 interface Count {
   n: number;
 }
 
-/** The key a map of counts counted last, and its counter. */
-interface RecentCount {
-  key: string | undefined;
-  count: Count | undefined;
-}
-
-/**
- * `count`, with the last key's counter at hand: lines in a row often share their user, database
- * or host, and comparing a key with the last one is cheaper than hashing it into the map.
- */
-function countRecent(map: Map<string, Count>, recent: RecentCount, key: string | undefined): void {
-  if (key === recent.key && recent.count !== undefined) {
-    recent.count.n += 1;
-    return;
-  }
+/** The counter of `key` in a map of counts (no value or an empty one: '(unknown)'), made if new. */
+function counter(map: Map<string, Count>, key: string | undefined): Count {
   const k = key === undefined || key === '' ? '(unknown)' : key;
   let c = map.get(k);
   if (c === undefined) {
     c = { n: 0 };
     map.set(detach(k), c);
   }
-  c.n += 1;
-  recent.key = key;
-  recent.count = c;
+  return c;
 }
 
-const noRecentCount = (): RecentCount => ({ key: undefined, count: undefined });
+/** The key a map was looked up by last, and what it gave. */
+interface Recent<V> {
+  key: string | undefined;
+  value: V | undefined;
+}
+
+const noRecent = <V>(): Recent<V> => ({ key: undefined, value: undefined });
+
+/**
+ * Remembers what the map gave for `key`. Callers compare a key with the last one before the map:
+ * lines in a row often share their database, user, application or host, and the readers hand the
+ * same string for the same value, so the comparison is of identity where the map would hash the
+ * key and compare its text.
+ */
+function remember<V>(recent: Recent<V>, key: string | undefined, value: V): V {
+  recent.key = key;
+  recent.value = value;
+  return value;
+}
+
+/** A statement group's breakdown items of its last call, per breakdown. */
+interface RecentBreakdowns {
+  database: Recent<Breakdown>;
+  user: Recent<Breakdown>;
+  application: Recent<Breakdown>;
+  client: Recent<Breakdown>;
+}
+
+const noRecentBreakdowns = (): RecentBreakdowns => ({ database: noRecent(), user: noRecent(), application: noRecent(), client: noRecent() });
+
+/** `breakdown`, with the last key's item at hand (see `remember`). */
+function breakdownRecent(map: Map<string, Breakdown>, recent: Recent<Breakdown>, key: string | undefined): Breakdown {
+  return recent.value !== undefined && key === recent.key ? recent.value : remember(recent, key, breakdown(map, key));
+}
+
+/** Counts `key`, with the last key's counter at hand (see `remember`). */
+function countRecent(map: Map<string, Count>, recent: Recent<Count>, key: string | undefined): void {
+  const c = recent.value !== undefined && key === recent.key ? recent.value : remember(recent, key, counter(map, key));
+  c.n += 1;
+}
 
 function addCountObjects(into: Map<string, Count>, from: Map<string, Count>): void {
   for (const [key, c] of from) {
@@ -215,8 +210,8 @@ export class LogAggregator {
   private readonly sessionSketch = new LatencySketch();
   private readonly conn = { byDatabase: new Map<string, Count>(), byUser: new Map<string, Count>(), byHost: new Map<string, Count>(), byApplication: new Map<string, Count>() };
   private readonly disc = { byDatabase: new Map<string, Count>(), byUser: new Map<string, Count>(), byHost: new Map<string, Count>() };
-  private readonly connRecent = { byDatabase: noRecentCount(), byUser: noRecentCount(), byHost: noRecentCount(), byApplication: noRecentCount() };
-  private readonly discRecent = { byDatabase: noRecentCount(), byUser: noRecentCount(), byHost: noRecentCount() };
+  private readonly connRecent = { byDatabase: noRecent<Count>(), byUser: noRecent<Count>(), byHost: noRecent<Count>(), byApplication: noRecent<Count>() };
+  private readonly discRecent = { byDatabase: noRecent<Count>(), byUser: noRecent<Count>(), byHost: noRecent<Count>() };
   private readonly lockModes = new Map<string, number>();
   private readonly checkpointReasons = new Map<string, number>();
   private readonly events = newEvents();
