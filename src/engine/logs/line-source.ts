@@ -77,15 +77,19 @@ const CHUNKS_PER_TURN = 16;
 /** Resolves on the event loop's next turn, after pending I/O callbacks. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Reads CHUNK bytes of the file at `position` into `buffer` (fewer at its end); returns how many. */
-function readChunk(fd: number, buffer: Buffer, position: number): number {
+/**
+ * The CHUNK bytes of the file at `position` (fewer at its end), read into the target's buffer
+ * when it gives one, else into a new one.
+ */
+function readChunk(fd: number, position: number, target: ChunkTarget | undefined): Buffer {
+  const buffer = target?.buffer ?? Buffer.allocUnsafe(CHUNK);
   let filled = 0;
   while (filled < CHUNK) {
     const bytesRead = readSync(fd, buffer, filled, CHUNK - filled, position + filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return filled;
+  return buffer.subarray(0, filled);
 }
 
 /**
@@ -99,10 +103,9 @@ export async function* fileChunks(path: string, target?: ChunkTarget): AsyncGene
   const fd = openSync(path, 'r');
   try {
     for (let position = 0, chunks = 1; ; position += CHUNK, chunks += 1) {
-      const buffer = target?.buffer ?? Buffer.allocUnsafe(CHUNK);
-      const filled = readChunk(fd, buffer, position);
-      if (filled > 0) yield buffer.subarray(0, filled);
-      if (filled < CHUNK) break;
+      const chunk = readChunk(fd, position, target);
+      if (chunk.length > 0) yield chunk;
+      if (chunk.length < CHUNK) break;
       if (chunks % CHUNKS_PER_TURN === 0) await nextTurn();
     }
   } finally {
@@ -206,15 +209,14 @@ export function* rangeLines(path: string, start: number, end: number, onBytes: (
   const fd = openSync(path, 'r');
   try {
     for (let position = start - (start % CHUNK); position < end; position += CHUNK) {
-      const buffer = target?.buffer ?? Buffer.allocUnsafe(CHUNK);
-      const filled = readChunk(fd, buffer, position);
+      const chunk = readChunk(fd, position, target);
       const from = Math.max(start, position) - position;
-      const to = Math.min(end, position + filled) - position;
+      const to = Math.min(end, position + chunk.length) - position;
       if (to > from) {
         onBytes(to - from);
-        yield* cutter.push(buffer.subarray(from, to));
+        yield* cutter.push(chunk.subarray(from, to));
       }
-      if (filled < CHUNK) break;
+      if (chunk.length < CHUNK) break;
     }
   } finally {
     closeSync(fd);
